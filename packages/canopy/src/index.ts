@@ -1,0 +1,2 @@
+// JuniperCanopy: the live dashboard (arrives with its issue).
+export {}

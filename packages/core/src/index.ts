@@ -1,0 +1,2 @@
+// Shared core: configuration, health, metrics, HTTP bootstrap.
+export {}

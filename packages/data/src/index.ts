@@ -1,0 +1,2 @@
+// JuniperData (the service lands with the foundation issue).
+export {}
