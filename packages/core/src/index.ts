@@ -1,2 +1,20 @@
-// Shared core: configuration, health, metrics, HTTP bootstrap.
-export {}
+// Shared core of the Juniper services: configuration, health, metrics, the HTTP edge and server, process runtime.
+export * from "./config/env.js"
+export * from "./config/http-settings.js"
+export * from "./config/startup.js"
+export * from "./health/api.js"
+export * from "./health/probe.js"
+export * from "./health/schema.js"
+export * from "./health/service.js"
+export * from "./http/auth.js"
+export * from "./http/edge.js"
+export * from "./http/node-server.js"
+export * from "./http/rate-limit.js"
+export * from "./http/route-table.js"
+export * from "./http/serve.js"
+export * from "./http/wire-errors.js"
+export * from "./metrics/registry.js"
+export * from "./runtime/logging.js"
+export * from "./runtime/main.js"
+export * from "./runtime/sd-notify.js"
+export * from "./version.js"
