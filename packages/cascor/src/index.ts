@@ -1,1 +1,2 @@
 export * from "./engine/kernel.js"
+export * from "./engine/index.js"

@@ -60,6 +60,18 @@ export interface CandidatePhaseInput {
   readonly settings: PhaseSettings
   /** Threads for the native CPU path; 0 = all cores. Ignored elsewhere. */
   readonly threads?: number
+  /**
+   * Optional (added by the engine). The centring of the correlation in adjust: "fahlman" (default, faithful)
+   * cor = (CC − avg·Ē)/SSE; "textbook" cor = (CC − P·avg·Ē)/SSE. A backend that does not implement "textbook" must
+   * throw rather than silently use the faithful form.
+   */
+  readonly meanCorrection?: "fahlman" | "textbook"
+  /**
+   * Optional (added by the engine, used by split candidate pools, see engine/candidate-job.ts). When present
+   * (length ≥ C·(maxEpochs+1)), the kernel writes the C scores of every adjust: row 0 = the bootstrap epoch, row i+1 =
+   * training epoch i. Rows after the last epoch run are left untouched. A backend that cannot fill it must throw.
+   */
+  readonly scoreTrace?: Float32Array
 }
 
 export interface CandidatePhaseOutput {
@@ -99,7 +111,8 @@ export interface OutputPhaseInput {
   readonly settings: PhaseSettings
   /**
    * Per-epoch history, written by the kernel: trueError (Σ dif²) and errorBits of every epoch run, so the engine can
-   * publish epoch metrics after the phase. Length ≥ 2·(maxEpochs + 1).
+   * publish epoch metrics after the phase. Length ≥ 2·(maxEpochs + 1). Layout (engine convention): interleaved,
+   * history[2i] = trueError of epoch i, history[2i+1] = errorBits of epoch i, for i < epochsRun.
    */
   readonly history: Float32Array
 }
