@@ -1,0 +1,48 @@
+// NPZ = a ZIP (deflate) of `<key>.npy` members, loadable with np.load(..., allow_pickle=False) (§8.2).
+import { Either } from "effect"
+import { unzipSync, zipSync, type Zippable } from "fflate"
+import { type GeneratedDataset, TABULAR_KEYS } from "../generators/split.js"
+import { decodeNpy, encodeNpy, type NpyArray } from "./npy.js"
+
+export interface NpzOptions {
+  /** Deflate level 0–9. Float data barely compresses, so a low level buys speed at little cost in size. */
+  readonly level?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9
+}
+
+// A fixed member timestamp keeps equal datasets byte-identical (fflate would stamp "now").
+const MTIME = new Date(1980, 0, 1, 0, 0, 0)
+
+/** Members are written in the given order. */
+export const encodeNpz = (members: ReadonlyArray<readonly [string, NpyArray]>, options: NpzOptions = {}): Uint8Array => {
+  const files: Zippable = {}
+  for (const [key, a] of members) files[`${key}.npy`] = encodeNpy(a)
+  return zipSync(files, { level: options.level ?? 1, mtime: MTIME })
+}
+
+/** Read every `.npy` member; keys lose their `.npy` suffix, in archive order. */
+export const decodeNpz = (bytes: Uint8Array): Either.Either<Record<string, NpyArray>, string> => {
+  let files: Record<string, Uint8Array>
+  try {
+    files = unzipSync(bytes)
+  } catch (e) {
+    return Either.left(`not a valid NPZ (zip) file: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  const out: Record<string, NpyArray> = {}
+  for (const [name, data] of Object.entries(files)) {
+    if (!name.endsWith(".npy")) continue
+    const a = decodeNpy(data)
+    if (Either.isLeft(a)) return Either.left(`${name}: ${a.left}`)
+    out[name.slice(0, -4)] = a.right
+  }
+  return Either.right(out)
+}
+
+/** The 8-key tabular artifact in the contract's member order; every array `<f4` of shape (rows, cols). */
+export const datasetToNpz = (d: GeneratedDataset, options: NpzOptions = {}): Uint8Array =>
+  encodeNpz(
+    TABULAR_KEYS.map((key) => {
+      const m = d.arrays[key]
+      return [key, { descr: "<f4", shape: [m.rows, m.cols], data: m.data }] as const
+    }),
+    options
+  )
