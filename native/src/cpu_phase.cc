@@ -1,0 +1,493 @@
+// CPU phase drivers: one call runs a whole candidate phase (A.6) or output phase (A.5). The per-epoch pattern passes
+// run in the per-ISA kernels (kernels_impl.inl), split over the thread pool by pattern range with private partials;
+// the reductions, Quickprop (A.4), adjust, argmax and the patience tests run here, in float64 with float32 storage,
+// exactly as packages/cascor/src/engine/ts-kernels.ts does them.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "dispatch.h"
+#include "thread_pool.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
+
+namespace juniper {
+namespace {
+
+// Flush-to-zero + denormals-are-zero for the duration of a kernel call on this thread, then the caller's mode again
+// (Node's own thread must get its MXCSR back untouched). Subnormal floats have no numerical weight here, but each
+// one costs a microcode assist of ≈100 cycles on Intel cores.
+class FlushDenormals {
+ public:
+#if defined(__x86_64__) || defined(__i386__)
+  FlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | 0x8040u); }
+  ~FlushDenormals() { _mm_setcsr(saved_); }
+
+ private:
+  unsigned saved_;
+#endif
+};
+
+// 64-byte aligned, zero-initialised scratch.
+template <class T>
+class Buf {
+ public:
+  Buf() = default;
+  explicit Buf(size_t n) { reset(n); }
+  Buf(const Buf&) = delete;
+  Buf& operator=(const Buf&) = delete;
+  ~Buf() { std::free(p_); }
+  void reset(size_t n) {
+    std::free(p_);
+    p_ = nullptr;
+    n_ = n;
+    const size_t bytes = ((n * sizeof(T) + 63) / 64) * 64;
+    if (bytes == 0) return;
+    p_ = static_cast<T*>(std::aligned_alloc(64, bytes));
+    if (!p_) throw std::bad_alloc();
+    std::memset(p_, 0, bytes);
+  }
+  T* data() { return p_; }
+  const T* data() const { return p_; }
+  T& operator[](size_t i) { return p_[i]; }
+  const T& operator[](size_t i) const { return p_[i]; }
+  size_t size() const { return n_; }
+  void zero() {
+    if (p_) std::memset(p_, 0, n_ * sizeof(T));
+  }
+
+ private:
+  T* p_ = nullptr;
+  size_t n_ = 0;
+};
+
+int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
+
+// Below this many multiply-adds per epoch a phase runs on the calling thread only: a fork-join costs a few µs.
+constexpr double kParallelMinWork = 1.5e5;
+
+int thread_count(int requested) {
+  const int pool = ThreadPool::instance().size();
+  if (requested <= 0) return pool;
+  return std::min(requested, pool);
+}
+
+// Quickprop (A.4) over n weights: s = slope + decay·w; the step by mode; w += Δ; d ← Δ; p ← s; slope ← 0.
+// float64 arithmetic on float32 storage, the same operation order as engine/math/quickprop.ts.
+void quickprop(float* w, float* d, float* ps, double* slopes, size_t n, double eps, double decay, double mu) {
+  const double shrink = mu / (1.0 + mu);
+  for (size_t i = 0; i < n; ++i) {
+    const double wi = w[i];
+    const double s = slopes[i] + decay * wi;
+    const double di = d[i], pi = ps[i];
+    double step;
+    if (di < 0) {
+      const double lin = s > 0 ? -eps * s : 0.0;
+      step = lin + (s >= shrink * pi ? mu * di : (di * s) / (pi - s));
+    } else if (di > 0) {
+      const double lin = s < 0 ? -eps * s : 0.0;
+      step = lin + (s <= shrink * pi ? mu * di : (di * s) / (pi - s));
+    } else {
+      step = -eps * s;
+    }
+    w[i] = static_cast<float>(wi + step);
+    d[i] = static_cast<float>(step);
+    ps[i] = static_cast<float>(s);
+    slopes[i] = 0.0;
+  }
+}
+
+// Contiguous, balanced pattern ranges, boundaries aligned to `align`.
+std::vector<int64_t> split_range(int64_t n, int parts, int64_t align) {
+  std::vector<int64_t> b(static_cast<size_t>(parts) + 1);
+  for (int i = 0; i <= parts; ++i) {
+    int64_t x = n * i / parts;
+    x = std::min(n, round_up(x, align));
+    b[static_cast<size_t>(i)] = x;
+  }
+  b[static_cast<size_t>(parts)] = n;
+  return b;
+}
+
+// Scalar activation in float64, the same formulas as engine/math/activation.ts (used by fillColumn).
+double activate_scalar(int act, double x) {
+  switch (act) {
+    case kSymSigmoid: return x < -15 ? -0.5 : x > 15 ? 0.5 : 1.0 / (1.0 + std::exp(-x)) - 0.5;
+    case kSigmoid: return x < -15 ? 0.0 : x > 15 ? 1.0 : 1.0 / (1.0 + std::exp(-x));
+    case kTanh: return std::tanh(x);
+    case kLinear: return x;
+    default: {
+      const double h = (-x * x) / 2;
+      return h < -75 ? 0.0 : std::exp(h);
+    }
+  }
+}
+
+}  // namespace
+
+// ---- candidate phase (A.6) -----------------------------------------------------------------------------------------
+
+CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
+  FlushDenormals ftz;
+  const IsaKernels* kk = cand_isa(a.C);
+  const int64_t P = a.P;
+  const int K = a.K, O = a.O, C = a.C;
+  const int Cp = static_cast<int>(round_up(C, kk->width));
+  const size_t CK = static_cast<size_t>(C) * K;
+
+  const double work = static_cast<double>(P) * Cp * (K + O);
+  int chunks = work < kParallelMinWork ? 1 : thread_count(a.threads);
+  chunks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(chunks, P / 64)));
+  // Tile rows: three Pt×Cp float buffers of ≤ 128 kB each, so a tile's intermediates stay in L2.
+  const int Pt = static_cast<int>(std::clamp<int64_t>(32768 / Cp, 24, 512));
+
+  float* w = a.weights;  // the pool's weights, updated in place in the caller's output array
+  std::memcpy(w, a.weights0, CK * sizeof(float));
+  Buf<float> d(CK), ps(CK);
+  float* cor = a.cor;  // prevCor
+  std::fill(cor, cor + static_cast<size_t>(C) * O, 0.0f);
+  float* scores = a.scores;
+  std::fill(scores, scores + C, 0.0f);
+  Buf<double> slopes(CK), sumv(static_cast<size_t>(C)), cc(static_cast<size_t>(C) * O);
+  Buf<float> Wp(static_cast<size_t>(K) * Cp), A(static_cast<size_t>(O) * Cp);
+  // Centred errors Ec = E − Ē: δ needs them, and CC = Σ v·Ec + Ē·Σv is recovered exactly in float64.
+  Buf<float> Ec(static_cast<size_t>(P) * O);
+  for (int64_t p = 0; p < P; ++p)
+    for (int o = 0; o < O; ++o)
+      Ec[static_cast<size_t>(p * O + o)] =
+          static_cast<float>(static_cast<double>(a.E[p * O + o]) - static_cast<double>(a.errMean[o]));
+
+  struct Part {
+    Buf<double> sumv, cc;
+    Buf<float> G, work;
+  };
+  std::vector<std::unique_ptr<Part>> parts;
+  for (int i = 0; i < chunks; ++i) {
+    auto part = std::make_unique<Part>();
+    part->sumv.reset(static_cast<size_t>(Cp));
+    part->cc.reset(static_cast<size_t>(O) * Cp);
+    part->G.reset(static_cast<size_t>(K) * Cp);
+    part->work.reset(static_cast<size_t>(3) * Pt * Cp);
+    parts.push_back(std::move(part));
+  }
+  const std::vector<int64_t> bounds = split_range(P, chunks, 1);
+
+  CandEpochCtx ctx{};
+  ctx.P = P;
+  ctx.K = K;
+  ctx.O = O;
+  ctx.Cp = Cp;
+  ctx.ldx = a.ldx;
+  ctx.act = a.act;
+  ctx.X = a.X;
+  ctx.Ec = Ec.data();
+  ctx.Wp = Wp.data();
+  ctx.A = A.data();
+  ctx.Pt = Pt;
+
+  auto run_epoch = [&](bool train) {
+    for (int k = 0; k < K; ++k)
+      for (int c = 0; c < C; ++c) Wp[static_cast<size_t>(k) * Cp + c] = w[static_cast<size_t>(c) * K + k];
+    if (train) {
+      // A_co = σ_co/SSE, σ from the previous epoch's correlation (the one-pass trick).
+      for (int o = 0; o < O; ++o)
+        for (int c = 0; c < C; ++c)
+          A[static_cast<size_t>(o) * Cp + c] =
+              static_cast<float>((cor[static_cast<size_t>(c) * O + o] < 0 ? -1.0 : 1.0) / a.sse);
+    }
+    ctx.train = train ? 1 : 0;
+    auto body = [&](int i) {
+      FlushDenormals chunk_ftz;
+      Part& part = *parts[static_cast<size_t>(i)];
+      part.sumv.zero();
+      part.cc.zero();
+      if (train) part.G.zero();
+      CandChunkOut out{part.sumv.data(), part.cc.data(), part.G.data(), part.work.data()};
+      kk->cand_chunk(ctx, bounds[static_cast<size_t>(i)], bounds[static_cast<size_t>(i) + 1], out);
+    };
+    ThreadPool::instance().for_each(chunks, body);
+    // Reduce the partials in chunk order (deterministic for a given thread count).
+    sumv.zero();
+    cc.zero();
+    for (const auto& part : parts) {
+      for (int c = 0; c < C; ++c) sumv[static_cast<size_t>(c)] += part->sumv[static_cast<size_t>(c)];
+      for (int o = 0; o < O; ++o)
+        for (int c = 0; c < C; ++c)
+          cc[static_cast<size_t>(c) * O + o] += part->cc[static_cast<size_t>(o) * Cp + c];
+      if (train)
+        for (int k = 0; k < K; ++k)
+          for (int c = 0; c < C; ++c)
+            slopes[static_cast<size_t>(c) * K + k] += static_cast<double>(part->G[static_cast<size_t>(k) * Cp + c]);
+    }
+    for (int c = 0; c < C; ++c)
+      for (int o = 0; o < O; ++o)
+        cc[static_cast<size_t>(c) * O + o] += static_cast<double>(a.errMean[o]) * sumv[static_cast<size_t>(c)];
+  };
+
+  // Adjust: cor_co = (CC_co − avg_c·Ē_o)/SSE (textbook: P·avg_c), score_c = Σ_o |cor_co|, best by strict > from 0.
+  auto adjust = [&]() -> int {
+    int best = 0;
+    float best_score = 0.0f;
+    for (int c = 0; c < C; ++c) {
+      const double avg = sumv[static_cast<size_t>(c)] / static_cast<double>(P);
+      const double centre = a.textbook ? static_cast<double>(P) * avg : avg;
+      double score = 0.0;
+      for (int o = 0; o < O; ++o) {
+        const size_t k = static_cast<size_t>(c) * O + o;
+        const double cv = (cc[k] - centre * static_cast<double>(a.errMean[o])) / a.sse;
+        cor[k] = static_cast<float>(cv);
+        score += std::fabs(cv);
+      }
+      scores[c] = static_cast<float>(score);
+      if (scores[c] > best_score) {
+        best_score = scores[c];
+        best = c;
+      }
+    }
+    return best;
+  };
+
+  const double eps = a.s.epsilon / (static_cast<double>(P) * K);
+  // Bootstrap epoch: correlations only, counted.
+  run_epoch(false);
+  int best = adjust();
+  if (a.scoreTrace) std::memcpy(a.scoreTrace, scores, static_cast<size_t>(C) * sizeof(float));
+  int epochs = 1;
+  int end = kTimeout;
+  if (a.progress.fn) a.progress.fn(a.progress.ctx, epochs, scores[best]);
+  double last = 0.0;
+  int64_t quit = a.s.maxEpochs;
+  for (int i = 0; i < a.s.maxEpochs; ++i) {
+    run_epoch(true);
+    quickprop(w, d.data(), ps.data(), slopes.data(), CK, eps, a.s.decay, a.s.mu);
+    best = adjust();
+    if (a.scoreTrace)
+      std::memcpy(a.scoreTrace + static_cast<size_t>(i + 1) * C, scores, static_cast<size_t>(C) * sizeof(float));
+    ++epochs;
+    if (a.progress.fn) a.progress.fn(a.progress.ctx, epochs, scores[best]);
+    // Patience (A.6), checked after each training epoch.
+    if (a.s.patience == 0) continue;
+    const double bs = scores[best];
+    if (i == 0) {
+      last = bs;
+      continue;
+    }
+    if (std::fabs(bs - last) > last * a.s.changeThreshold) {
+      last = bs;
+      quit = static_cast<int64_t>(i) + a.s.patience;
+      continue;
+    }
+    if (i >= quit) {
+      end = kStagnant;
+      break;
+    }
+  }
+  return CandidateResult{best, scores[best], epochs, end};
+}
+
+// ---- output phase (A.5) --------------------------------------------------------------------------------------------
+
+namespace {
+
+// Xt (rows × Pp) = transpose of `rows` columns of X (P × ldx); padding stays 0. Blocked for the caches.
+void transpose_into(const float* X, int64_t P, int64_t ldx, int rows, float* Xt, int64_t Pp, int threads) {
+  constexpr int64_t B = 32;
+  const int64_t blocks = (P + B - 1) / B;
+  auto body = [&](int part) {
+    const std::vector<int64_t> r = split_range(blocks, threads, 1);
+    for (int64_t pb = r[static_cast<size_t>(part)]; pb < r[static_cast<size_t>(part) + 1]; ++pb) {
+      const int64_t p0 = pb * B, p1 = std::min(P, p0 + B);
+      for (int k0 = 0; k0 < rows; k0 += static_cast<int>(B)) {
+        const int k1 = std::min<int>(rows, k0 + static_cast<int>(B));
+        for (int64_t p = p0; p < p1; ++p)
+          for (int k = k0; k < k1; ++k) Xt[static_cast<int64_t>(k) * Pp + p] = X[p * ldx + k];
+      }
+    }
+  };
+  ThreadPool::instance().for_each(threads, body);
+}
+
+}  // namespace
+
+OutputResult cpu_output_phase(const OutputArgs& a) {
+  FlushDenormals ftz;
+  const IsaKernels* kk = best_isa();
+  const int64_t P = a.P;
+  const int K = a.K, O = a.O;
+  const int64_t Pp = round_up(P, 16);
+  const size_t OK = static_cast<size_t>(O) * K;
+  OutputResult res{0, 0, kTimeout, 0, 0.0, 0.0};
+  const int maxEpochs = a.s.maxEpochs;
+  if (maxEpochs <= 0) return res;
+
+  const double work = static_cast<double>(P) * K * O;
+  int chunks = work < kParallelMinWork ? 1 : thread_count(a.threads);
+  chunks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(chunks, Pp / 256)));
+  const int pack_threads = static_cast<double>(P) * K < 1e6 ? 1 : thread_count(a.threads);
+
+  Buf<float> Xt(static_cast<size_t>(K) * Pp), Tt(static_cast<size_t>(O) * Pp), Et(static_cast<size_t>(O) * Pp);
+  transpose_into(a.X, P, a.ldx, K, Xt.data(), Pp, pack_threads);
+  transpose_into(a.T, P, O, O, Tt.data(), Pp, 1);
+  const int Pt = static_cast<int>(std::clamp<int64_t>((131072 / K) / 16 * 16, 256, 4096));
+
+  struct Part {
+    Buf<double> sumErr, G;
+    double trueErr = 0, sse = 0;
+    int64_t bits = 0;
+  };
+  std::vector<std::unique_ptr<Part>> parts;
+  for (int i = 0; i < chunks; ++i) {
+    auto part = std::make_unique<Part>();
+    part->sumErr.reset(static_cast<size_t>(O));
+    part->G.reset(OK);
+    parts.push_back(std::move(part));
+  }
+  const std::vector<int64_t> bounds = split_range(Pp, chunks, 16);
+  Buf<double> slopes(OK), sumErr(static_cast<size_t>(O));
+
+  OutEpochCtx base{};
+  base.P = P;
+  base.Pp = Pp;
+  base.K = K;
+  base.act = a.act;
+  base.Xt = Xt.data();
+  base.offset = static_cast<float>(a.offset);
+  base.threshold = static_cast<float>(a.threshold);
+  base.Pt = Pt;
+
+  const double eps = a.s.epsilon / static_cast<double>(P);
+  double last = 0.0;
+  int64_t quit = a.s.patience;
+  int updated = 0, run = 0, end = kTimeout;
+  for (int i = 0; i < maxEpochs; ++i) {
+    auto body = [&](int c) {
+      FlushDenormals chunk_ftz;
+      Part& part = *parts[static_cast<size_t>(c)];
+      part.sumErr.zero();
+      part.G.zero();
+      OutChunkOut out{0.0, 0.0, 0, nullptr, nullptr};
+      for (int g0 = 0; g0 < O; g0 += kOutMaxO) {
+        OutEpochCtx ctx = base;
+        ctx.O = std::min(kOutMaxO, O - g0);
+        ctx.W = a.W + static_cast<size_t>(g0) * K;
+        ctx.Tt = Tt.data() + g0 * Pp;
+        ctx.Et = Et.data() + g0 * Pp;
+        out.sumErr = part.sumErr.data() + g0;
+        out.G = part.G.data() + static_cast<size_t>(g0) * K;
+        kk->out_chunk(ctx, bounds[static_cast<size_t>(c)], bounds[static_cast<size_t>(c) + 1], out);
+      }
+      part.trueErr = out.trueErr;
+      part.sse = out.sse;
+      part.bits = out.bits;
+    };
+    ThreadPool::instance().for_each(chunks, body);
+    double trueErr = 0, sse = 0;
+    int64_t bits = 0;
+    sumErr.zero();
+    for (const auto& part : parts) {
+      trueErr += part->trueErr;
+      sse += part->sse;
+      bits += part->bits;
+      for (int o = 0; o < O; ++o) sumErr[static_cast<size_t>(o)] += part->sumErr[static_cast<size_t>(o)];
+      for (size_t j = 0; j < OK; ++j) slopes[j] += part->G[j];
+    }
+    // Stale errors (A.5): E, SumErrors and SSE are this forward pass's, taken before the update below.
+    for (int o = 0; o < O; ++o) a.errSums[o] = static_cast<float>(sumErr[static_cast<size_t>(o)]);
+    a.history[2 * static_cast<size_t>(i)] = static_cast<float>(trueErr);
+    a.history[2 * static_cast<size_t>(i) + 1] = static_cast<float>(bits);
+    ++run;
+    res.errorBits = bits;
+    res.trueError = trueErr;
+    res.sse = sse;
+    if (bits > 0) {
+      quickprop(a.W, a.D, a.prevSlopes, slopes.data(), OK, eps, a.s.decay, a.s.mu);
+      ++updated;
+    } else {
+      std::fill(slopes.data(), slopes.data() + OK, 0.0);
+    }
+    // Stopping rules (A.5), in order; `updated` plays the role of the global Epoch relative to the phase start.
+    if (bits == 0) {
+      end = kWin;
+      break;
+    }
+    if (a.s.patience == 0) continue;
+    if (i == 0) {
+      last = trueErr;
+      continue;
+    }
+    if (std::fabs(trueErr - last) > last * a.s.changeThreshold) {
+      last = trueErr;
+      quit = static_cast<int64_t>(updated) + a.s.patience;
+      continue;
+    }
+    if (updated >= quit) {
+      end = kStagnant;
+      break;
+    }
+  }
+  // Errors of the last forward pass, back to P×O.
+  for (int64_t p = 0; p < P; ++p)
+    for (int o = 0; o < O; ++o) a.E[p * O + o] = Et[static_cast<size_t>(o * Pp + p)];
+  res.epochs = updated;
+  res.epochsRun = run;
+  res.end = end;
+  return res;
+}
+
+// ---- install (A.7 step 4) ------------------------------------------------------------------------------------------
+
+void cpu_fill_column(float* X, int64_t P, int K, int64_t ldx, const float* w, int act, int threads) {
+  // float64 dot products and activation, the operation order of the TS kernel, so that both backends install the
+  // same cache column.
+  const int parts = static_cast<double>(P) * K < 2e5 ? 1 : thread_count(threads);
+  const std::vector<int64_t> r = split_range(P, parts, 1);
+  auto body = [&](int part) {
+    for (int64_t p = r[static_cast<size_t>(part)]; p < r[static_cast<size_t>(part) + 1]; ++p) {
+      float* row = X + p * ldx;
+      double z = 0.0;
+      for (int i = 0; i < K; ++i) z += static_cast<double>(row[i]) * static_cast<double>(w[i]);
+      row[K] = static_cast<float>(activate_scalar(act, z));
+    }
+  };
+  ThreadPool::instance().for_each(parts, body);
+}
+
+// ---- FMA peak ------------------------------------------------------------------------------------------------------
+
+double measure_peak_gflops(const IsaKernels* isa, int threads, double seconds) {
+  if (threads <= 0) threads = usable_cores();
+  // Dedicated threads (not the pool): every thread must run for the same wall-clock window.
+  std::vector<double> flops(static_cast<size_t>(threads), 0.0);
+  std::atomic<bool> go{false};
+  auto worker = [&](int t) {
+    while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+    const auto start = std::chrono::steady_clock::now();
+    const auto until = start + std::chrono::duration<double>(seconds);
+    double f = 0.0;
+    while (std::chrono::steady_clock::now() < until) f += isa->fma_loop(1 << 16);
+    flops[static_cast<size_t>(t)] = f;
+  };
+  // Warm-up (frequency ramp, page-in).
+  isa->fma_loop(1 << 20);
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker, t);
+  const auto t0 = std::chrono::steady_clock::now();
+  go.store(true, std::memory_order_release);
+  worker(0);
+  for (auto& th : pool) th.join();
+  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double total = 0.0;
+  for (double f : flops) total += f;
+  return total / elapsed / 1e9;
+}
+
+}  // namespace juniper

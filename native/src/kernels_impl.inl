@@ -1,0 +1,547 @@
+// The CPU hot loops, written once against `Vec` (vec_*.inl) and compiled once per instruction set, each time inside
+// its own namespace (juniper::generic, juniper::avx2, juniper::avx512). Everything here is `static`: no symbol is shared between
+// the instruction-set copies. Do not include standard-library templates here for the same reason.
+//
+// Candidate epoch ("C-lanes", candidates across the vector lanes), per tile of Pt patterns:
+//   1. forward GEMM   Z(Pt×Cp) = X_tile(Pt×K) · Wp(K×Cp)                register-blocked MR×(NR·W), packed W
+//   2. epilogue       v = f(z), f′, Σv_c, CC_co += v·Ec_po, δ_pc = −f′·Σ_o Ec_po·A_co    in place over Z
+//   3. slope GEMM     G(K×Cp) += X_tileᵀ(K×Pt) · Δ(Pt×Cp)                register-blocked MR×(NR·W)
+// The P×C intermediates never leave the tile buffers (L1/L2). Accumulation: float32 within a tile, float64 across
+// tiles (Σv, CC) / float32 per chunk then float64 across chunks (slopes).
+//
+// Output epoch ("P-lanes", patterns across the lanes, on the transposed cache Xt), per tile:
+//   forward y = f(Σ_k Xt_kp·W_ok), errors and statistics, then slopes G_ok += Σ_p Et_op·Xt_kp as register-blocked
+//   dot products, reduced to float64 per tile.
+
+static constexpr int W = Vec::W;
+using T = Vec::T;
+
+// ---- vector math -------------------------------------------------------------------------------------------------
+
+// e^x, Cody–Waite range reduction and a degree-5 minimax polynomial (Cephes expf coefficients): ≈1–2 ulp on
+// [−87, 88.3]; inputs outside are clamped (the callers never need more: the sigmoids replace |x| > 15 by their
+// limits), and the low clamp keeps every result a normal float — a subnormal would cost a microcode assist in the
+// next add (≈100 cycles on Intel). NaN propagates.
+static inline T vexp(T x) {
+  x = Vec::min_keep_nan(Vec::set1(88.3f), Vec::max_keep_nan(Vec::set1(-87.0f), x));
+  T n = Vec::round(Vec::mul(x, Vec::set1(1.44269504088896341f)));
+  T r = Vec::fnma(n, Vec::set1(0.693359375f), x);
+  r = Vec::fnma(n, Vec::set1(-2.12194440e-4f), r);
+  T p = Vec::set1(1.9875691500e-4f);
+  p = Vec::fma(p, r, Vec::set1(1.3981999507e-3f));
+  p = Vec::fma(p, r, Vec::set1(8.3334519073e-3f));
+  p = Vec::fma(p, r, Vec::set1(4.1665795894e-2f));
+  p = Vec::fma(p, r, Vec::set1(1.6666665459e-1f));
+  p = Vec::fma(p, r, Vec::set1(5.0000001201e-1f));
+  T r2 = Vec::mul(r, r);
+  p = Vec::fma(p, r2, Vec::add(r, Vec::set1(1.0f)));
+  return Vec::scale2(p, n);
+}
+
+// 1/(1+e^−z), no clamp.
+static inline T vlogistic(T z) {
+  T e = vexp(Vec::sub(Vec::zero(), z));
+  return Vec::recip(Vec::add(Vec::set1(1.0f), e));
+}
+
+// v = f(z) and f′ (reference A.2; no SigmoidPrimeOffset here).
+template <int ACT>
+static inline void vact(T z, T& v, T& fp) {
+  if constexpr (ACT == kSymSigmoid) {
+    T s = Vec::sub(vlogistic(z), Vec::set1(0.5f));
+    s = Vec::blend(Vec::lt(z, Vec::set1(-15.0f)), s, Vec::set1(-0.5f));
+    v = Vec::blend(Vec::gt(z, Vec::set1(15.0f)), s, Vec::set1(0.5f));
+    fp = Vec::fnma(v, v, Vec::set1(0.25f));
+  } else if constexpr (ACT == kSigmoid) {
+    T s = vlogistic(z);
+    s = Vec::blend(Vec::lt(z, Vec::set1(-15.0f)), s, Vec::zero());
+    v = Vec::blend(Vec::gt(z, Vec::set1(15.0f)), s, Vec::set1(1.0f));
+    fp = Vec::mul(v, Vec::sub(Vec::set1(1.0f), v));
+  } else if constexpr (ACT == kTanh) {
+    // tanh z = 1 − 2/(1 + e^{2z}); saturates to ±1 through the clamped exp.
+    T e = vexp(Vec::add(z, z));
+    v = Vec::fnma(Vec::set1(2.0f), Vec::recip(Vec::add(Vec::set1(1.0f), e)), Vec::set1(1.0f));
+    fp = Vec::fnma(v, v, Vec::set1(1.0f));
+  } else if constexpr (ACT == kLinear) {
+    v = z;
+    fp = Vec::set1(1.0f);
+  } else {  // kGaussian: e^{−z²/2}, 0 when −z²/2 < −75; f′ = −z·v
+    T h = Vec::mul(Vec::mul(z, z), Vec::set1(-0.5f));
+    T g = vexp(h);
+    v = Vec::blend(Vec::lt(h, Vec::set1(-75.0f)), g, Vec::zero());
+    fp = Vec::sub(Vec::zero(), Vec::mul(z, v));
+  }
+}
+
+// ---- candidate epoch: forward GEMM ---------------------------------------------------------------------------------
+
+// Z[i][j·W..] = Σ_k X[i][k]·Wp[k][j·W..] for MR rows and NR vectors. X: first row, stride ldx. Wp/Z: strip start.
+template <int MR, int NR>
+static inline void fwd_block(const float* X, int64_t ldx, int K, const float* Wp, int Cp, float* Z) {
+  T acc[MR][NR];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; ++j) acc[i][j] = Vec::zero();
+  const float* xr[MR];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i) xr[i] = X + i * ldx;
+  const float* wk = Wp;
+  for (int k = 0; k < K; ++k, wk += Cp) {
+    T w[NR];
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; ++j) w[j] = Vec::load(wk + j * W);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      T x = Vec::set1(xr[i][k]);
+#pragma GCC unroll 4
+      for (int j = 0; j < NR; ++j) acc[i][j] = Vec::fma(x, w[j], acc[i][j]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; ++j) Vec::store(Z + i * Cp + j * W, acc[i][j]);
+}
+
+template <int NR>
+static inline void fwd_rows(const float* X, int64_t ldx, int K, const float* Wp, int Cp, float* Z, int n) {
+  constexpr int MR = Vec::kForwardMR;
+  int i = 0;
+  for (; i + MR <= n; i += MR) fwd_block<MR, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp);
+  switch (n - i) {
+    case 5: fwd_block<5, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp); break;
+    case 4: fwd_block<4, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp); break;
+    case 3: fwd_block<3, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp); break;
+    case 2: fwd_block<2, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp); break;
+    case 1: fwd_block<1, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp); break;
+    default: break;
+  }
+}
+
+static void fwd_tile(const float* X, int64_t ldx, int K, const float* Wp, int Cp, float* Z, int n) {
+  constexpr int NR = Vec::kForwardNR;
+  const int nv = Cp / W;
+  int j = 0;
+  for (; j + NR <= nv; j += NR) fwd_rows<NR>(X, ldx, K, Wp + j * W, Cp, Z + j * W, n);
+  for (; j < nv; ++j) fwd_rows<1>(X, ldx, K, Wp + j * W, Cp, Z + j * W, n);
+}
+
+// ---- candidate epoch: slope GEMM -----------------------------------------------------------------------------------
+
+// G[m][j·W..] += Σ_r X[r][m]·D[r][j·W..] for MR weight rows m and NR vectors, over n patterns.
+template <int MR, int NR>
+static inline void slope_block(const float* X, int64_t ldx, int n, const float* D, int Cp, float* G) {
+  T acc[MR][NR];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; ++j) acc[i][j] = Vec::zero();
+  const float* xr = X;
+  const float* dr = D;
+  for (int r = 0; r < n; ++r, xr += ldx, dr += Cp) {
+    T d[NR];
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; ++j) d[j] = Vec::load(dr + j * W);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      T x = Vec::set1(xr[i]);
+#pragma GCC unroll 4
+      for (int j = 0; j < NR; ++j) acc[i][j] = Vec::fma(x, d[j], acc[i][j]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; ++j) {
+      float* g = G + i * Cp + j * W;
+      Vec::store(g, Vec::add(Vec::load(g), acc[i][j]));
+    }
+}
+
+template <int NR>
+static inline void slope_rows(const float* X, int64_t ldx, int K, int n, const float* D, int Cp, float* G) {
+  constexpr int MR = Vec::kSlopeMR;
+  int m = 0;
+  for (; m + MR <= K; m += MR) slope_block<MR, NR>(X + m, ldx, n, D, Cp, G + m * Cp);
+  switch (K - m) {
+    case 5: slope_block<5, NR>(X + m, ldx, n, D, Cp, G + m * Cp); break;
+    case 4: slope_block<4, NR>(X + m, ldx, n, D, Cp, G + m * Cp); break;
+    case 3: slope_block<3, NR>(X + m, ldx, n, D, Cp, G + m * Cp); break;
+    case 2: slope_block<2, NR>(X + m, ldx, n, D, Cp, G + m * Cp); break;
+    case 1: slope_block<1, NR>(X + m, ldx, n, D, Cp, G + m * Cp); break;
+    default: break;
+  }
+}
+
+static void slope_tile(const float* X, int64_t ldx, int K, int n, const float* D, int Cp, float* G) {
+  constexpr int NR = Vec::kSlopeNR;
+  const int nv = Cp / W;
+  int j = 0;
+  for (; j + NR <= nv; j += NR) slope_rows<NR>(X, ldx, K, n, D + j * W, Cp, G + j * W);
+  for (; j < nv; ++j) slope_rows<1>(X, ldx, K, n, D + j * W, Cp, G + j * W);
+}
+
+// ---- candidate epoch: epilogue ---------------------------------------------------------------------------------------
+
+static inline void add_to_double(double* dst, T v) {
+  float tmp[W];
+  Vec::to_array(v, tmp);
+  for (int l = 0; l < W; ++l) dst[l] += static_cast<double>(tmp[l]);
+}
+
+// First (or only) pass over outputs [0, NO): activation, Σv, CC, and the start of s = Σ_o Ec·A.
+// MODE 0: bootstrap (no δ). MODE 1: training, all outputs in this pass: Z ← δ. MODE 2: training, more passes
+// follow: Z ← v, F ← f′, S ← s.
+template <int ACT, int NO, int MODE>
+static void epi_first(const CandEpochCtx& c, int64_t t0, int n, float* Z, float* F, float* S, const CandChunkOut& out) {
+  const int Cp = c.Cp, O = c.O;
+  for (int j = 0; j < Cp; j += W) {
+    T cc[NO], a[NO];
+#pragma GCC unroll 8
+    for (int o = 0; o < NO; ++o) {
+      cc[o] = Vec::zero();
+      a[o] = MODE == 0 ? Vec::zero() : Vec::load(c.A + o * Cp + j);
+    }
+    T sv = Vec::zero();
+    const float* ec = c.Ec + t0 * O;
+    for (int r = 0; r < n; ++r, ec += O) {
+      float* zp = Z + r * Cp + j;
+      T v, fp;
+      vact<ACT>(Vec::load(zp), v, fp);
+      sv = Vec::add(sv, v);
+      T s = Vec::zero();
+#pragma GCC unroll 8
+      for (int o = 0; o < NO; ++o) {
+        T e = Vec::set1(ec[o]);
+        cc[o] = Vec::fma(v, e, cc[o]);
+        if (MODE != 0) s = Vec::fma(e, a[o], s);
+      }
+      if (MODE == 1) {
+        Vec::store(zp, Vec::sub(Vec::zero(), Vec::mul(fp, s)));
+      } else if (MODE == 2) {
+        Vec::store(zp, v);
+        Vec::store(F + r * Cp + j, fp);
+        Vec::store(S + r * Cp + j, s);
+      }
+    }
+    add_to_double(out.sumv + j, sv);
+#pragma GCC unroll 8
+    for (int o = 0; o < NO; ++o) add_to_double(out.cc + o * Cp + j, cc[o]);
+  }
+}
+
+// Further passes over outputs [o0, o0+NO) (O > kOutChunk). Z holds v. LAST (training): Z ← δ = −F·S.
+// MODE 0: bootstrap (CC only).
+template <int NO, int MODE, int LAST>
+static void epi_next(const CandEpochCtx& c, int64_t t0, int n, int o0, float* Z, const float* F, float* S,
+                     const CandChunkOut& out) {
+  const int Cp = c.Cp, O = c.O;
+  for (int j = 0; j < Cp; j += W) {
+    T cc[NO], a[NO];
+#pragma GCC unroll 8
+    for (int o = 0; o < NO; ++o) {
+      cc[o] = Vec::zero();
+      a[o] = MODE == 0 ? Vec::zero() : Vec::load(c.A + (o0 + o) * Cp + j);
+    }
+    const float* ec = c.Ec + t0 * O + o0;
+    for (int r = 0; r < n; ++r, ec += O) {
+      float* zp = Z + r * Cp + j;
+      T v = Vec::load(zp);
+      T s = MODE == 0 ? Vec::zero() : Vec::load(S + r * Cp + j);
+#pragma GCC unroll 8
+      for (int o = 0; o < NO; ++o) {
+        T e = Vec::set1(ec[o]);
+        cc[o] = Vec::fma(v, e, cc[o]);
+        if (MODE != 0) s = Vec::fma(e, a[o], s);
+      }
+      if (MODE != 0) {
+        if (LAST) Vec::store(zp, Vec::sub(Vec::zero(), Vec::mul(Vec::load(F + r * Cp + j), s)));
+        else Vec::store(S + r * Cp + j, s);
+      }
+    }
+#pragma GCC unroll 8
+    for (int o = 0; o < NO; ++o) add_to_double(out.cc + (o0 + o) * Cp + j, cc[o]);
+  }
+}
+
+template <int ACT, int MODE>
+static void epi_first_n(int no, const CandEpochCtx& c, int64_t t0, int n, float* Z, float* F, float* S,
+                        const CandChunkOut& out) {
+  switch (no) {
+    case 1: epi_first<ACT, 1, MODE>(c, t0, n, Z, F, S, out); break;
+    case 2: epi_first<ACT, 2, MODE>(c, t0, n, Z, F, S, out); break;
+    case 3: epi_first<ACT, 3, MODE>(c, t0, n, Z, F, S, out); break;
+    case 4: epi_first<ACT, 4, MODE>(c, t0, n, Z, F, S, out); break;
+    default:
+      if constexpr (Vec::kOutChunk >= 8) {
+        switch (no) {
+          case 5: epi_first<ACT, 5, MODE>(c, t0, n, Z, F, S, out); break;
+          case 6: epi_first<ACT, 6, MODE>(c, t0, n, Z, F, S, out); break;
+          case 7: epi_first<ACT, 7, MODE>(c, t0, n, Z, F, S, out); break;
+          default: epi_first<ACT, 8, MODE>(c, t0, n, Z, F, S, out); break;
+        }
+      }
+      break;
+  }
+}
+
+template <int MODE, int LAST>
+static void epi_next_n(int no, const CandEpochCtx& c, int64_t t0, int n, int o0, float* Z, const float* F, float* S,
+                       const CandChunkOut& out) {
+  switch (no) {
+    case 1: epi_next<1, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
+    case 2: epi_next<2, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
+    case 3: epi_next<3, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
+    case 4: epi_next<4, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
+    default:
+      if constexpr (Vec::kOutChunk >= 8) {
+        switch (no) {
+          case 5: epi_next<5, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
+          case 6: epi_next<6, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
+          case 7: epi_next<7, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
+          default: epi_next<8, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
+        }
+      }
+      break;
+  }
+}
+
+template <int ACT>
+static void epilogue(const CandEpochCtx& c, int64_t t0, int n, float* Z, float* F, float* S, const CandChunkOut& out) {
+  constexpr int OC = Vec::kOutChunk;
+  const int O = c.O;
+  if (O <= OC) {
+    if (c.train) epi_first_n<ACT, 1>(O, c, t0, n, Z, F, S, out);
+    else epi_first_n<ACT, 0>(O, c, t0, n, Z, F, S, out);
+    return;
+  }
+  // More outputs than one pass holds: v and f′ are kept in the tile buffers between passes.
+  if (c.train) epi_first_n<ACT, 2>(OC, c, t0, n, Z, F, S, out);
+  else {
+    // Bootstrap: Z must hold v for the next passes: reuse MODE 2 storage (S/F written, unused).
+    epi_first_n<ACT, 2>(OC, c, t0, n, Z, F, S, out);
+  }
+  for (int o0 = OC; o0 < O; o0 += OC) {
+    const int no = O - o0 < OC ? O - o0 : OC;
+    const bool last = o0 + no >= O;
+    if (!c.train) epi_next_n<0, 0>(no, c, t0, n, o0, Z, F, S, out);
+    else if (last) epi_next_n<1, 1>(no, c, t0, n, o0, Z, F, S, out);
+    else epi_next_n<1, 0>(no, c, t0, n, o0, Z, F, S, out);
+  }
+}
+
+static void cand_chunk(const CandEpochCtx& c, int64_t p0, int64_t p1, const CandChunkOut& out) {
+  const int Cp = c.Cp;
+  float* Z = out.work;
+  float* F = Z + static_cast<int64_t>(c.Pt) * Cp;
+  float* S = F + static_cast<int64_t>(c.Pt) * Cp;
+  for (int64_t t0 = p0; t0 < p1; t0 += c.Pt) {
+    const int n = static_cast<int>(p1 - t0 < c.Pt ? p1 - t0 : c.Pt);
+    const float* Xt = c.X + t0 * c.ldx;
+    fwd_tile(Xt, c.ldx, c.K, c.Wp, Cp, Z, n);
+    switch (c.act) {
+      case kSymSigmoid: epilogue<kSymSigmoid>(c, t0, n, Z, F, S, out); break;
+      case kSigmoid: epilogue<kSigmoid>(c, t0, n, Z, F, S, out); break;
+      case kTanh: epilogue<kTanh>(c, t0, n, Z, F, S, out); break;
+      case kLinear: epilogue<kLinear>(c, t0, n, Z, F, S, out); break;
+      default: epilogue<kGaussian>(c, t0, n, Z, F, S, out); break;
+    }
+    if (c.train) slope_tile(Xt, c.ldx, c.K, n, Z, Cp, out.G);
+  }
+}
+
+// ---- output epoch (P-lanes) ------------------------------------------------------------------------------------------
+
+// Forward + errors for NO outputs starting at o0, NP pattern vectors at p (absolute, multiple of W).
+template <int ACT, int NO, int NP>
+static inline void out_fwd_block(const OutEpochCtx& c, int o0, int64_t p, T valid_last, bool has_tail, T& te, T& se,
+                                 T& bits, T* sum_err) {
+  const int64_t Pp = c.Pp;
+  T acc[NO][NP];
+#pragma GCC unroll 4
+  for (int o = 0; o < NO; ++o)
+#pragma GCC unroll 4
+    for (int q = 0; q < NP; ++q) acc[o][q] = Vec::zero();
+  const float* xk = c.Xt + p;
+  for (int k = 0; k < c.K; ++k, xk += Pp) {
+    T x[NP];
+#pragma GCC unroll 4
+    for (int q = 0; q < NP; ++q) x[q] = Vec::load(xk + q * W);
+#pragma GCC unroll 4
+    for (int o = 0; o < NO; ++o) {
+      T w = Vec::set1(c.W[(o0 + o) * c.K + k]);
+#pragma GCC unroll 4
+      for (int q = 0; q < NP; ++q) acc[o][q] = Vec::fma(x[q], w, acc[o][q]);
+    }
+  }
+  const T off = Vec::set1(c.offset), thr = Vec::set1(c.threshold), one = Vec::set1(1.0f);
+#pragma GCC unroll 4
+  for (int o = 0; o < NO; ++o)
+#pragma GCC unroll 4
+    for (int q = 0; q < NP; ++q) {
+      T y, fp;
+      vact<ACT>(acc[o][q], y, fp);
+      const int64_t at = static_cast<int64_t>(o0 + o) * Pp + p + q * W;
+      T dif = Vec::sub(y, Vec::load(c.Tt + at));
+      if (has_tail && q == NP - 1) dif = Vec::mul(dif, valid_last);  // padding lanes contribute nothing
+      T prime = ACT == kLinear ? one : Vec::add(fp, off);
+      T err = Vec::mul(dif, prime);
+      bits = Vec::add(bits, Vec::blend(Vec::gt(Vec::abs(dif), thr), Vec::zero(), one));
+      te = Vec::fma(dif, dif, te);
+      se = Vec::fma(err, err, se);
+      sum_err[o0 + o] = Vec::add(sum_err[o0 + o], err);
+      Vec::store(c.Et + at, err);
+    }
+}
+
+// G[o][k] += Σ_p Et[o][p]·Xt[k][p] for NO outputs from o0 and NK weights from k0, over pattern vectors [pa, pb).
+template <int NO, int NK>
+static inline void out_dots(const OutEpochCtx& c, int o0, int k0, int64_t pa, int64_t pb, double* G) {
+  T acc[NO][NK];
+#pragma GCC unroll 4
+  for (int o = 0; o < NO; ++o)
+#pragma GCC unroll 12
+    for (int k = 0; k < NK; ++k) acc[o][k] = Vec::zero();
+  const int64_t Pp = c.Pp;
+  for (int64_t p = pa; p < pb; p += W) {
+    T e[NO];
+#pragma GCC unroll 4
+    for (int o = 0; o < NO; ++o) e[o] = Vec::load(c.Et + (o0 + o) * Pp + p);
+#pragma GCC unroll 12
+    for (int k = 0; k < NK; ++k) {
+      T x = Vec::load(c.Xt + (k0 + k) * Pp + p);
+#pragma GCC unroll 4
+      for (int o = 0; o < NO; ++o) acc[o][k] = Vec::fma(e[o], x, acc[o][k]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int o = 0; o < NO; ++o)
+#pragma GCC unroll 12
+    for (int k = 0; k < NK; ++k) G[(o0 + o) * c.K + k0 + k] += static_cast<double>(Vec::hsum(acc[o][k]));
+}
+
+template <int NO, int NK>
+static void out_dots_rows(const OutEpochCtx& c, int o0, int64_t pa, int64_t pb, double* G) {
+  int k = 0;
+  for (; k + NK <= c.K; k += NK) out_dots<NO, NK>(c, o0, k, pa, pb, G);
+  for (; k + 2 <= c.K; k += 2) out_dots<NO, 2>(c, o0, k, pa, pb, G);
+  for (; k < c.K; ++k) out_dots<NO, 1>(c, o0, k, pa, pb, G);
+}
+
+static void out_slopes(const OutEpochCtx& c, int64_t pa, int64_t pb, double* G) {
+  constexpr bool wide = Vec::kForwardNR >= 4;  // 32 registers
+  int o = 0;
+  if (wide) {
+    for (; o + 4 <= c.O; o += 4) out_dots_rows<4, 6>(c, o, pa, pb, G);
+    for (; o + 2 <= c.O; o += 2) out_dots_rows<2, 10>(c, o, pa, pb, G);
+    for (; o < c.O; ++o) out_dots_rows<1, 16>(c, o, pa, pb, G);
+  } else {
+    for (; o + 3 <= c.O; o += 3) out_dots_rows<3, 3>(c, o, pa, pb, G);
+    for (; o + 2 <= c.O; o += 2) out_dots_rows<2, 5>(c, o, pa, pb, G);
+    for (; o < c.O; ++o) out_dots_rows<1, 10>(c, o, pa, pb, G);
+  }
+}
+
+template <int ACT>
+static void out_chunk_act(const OutEpochCtx& c, int64_t p0, int64_t p1, OutChunkOut& out) {
+  constexpr int NP = 2;
+  T sum_err[kOutMaxO];
+  const int O = c.O;
+  for (int o = 0; o < O; ++o) sum_err[o] = Vec::zero();
+  // Only the vector that holds pattern P−1 can be partial: the range ends at P rounded up to W.
+  const int64_t pend = (c.P + W - 1) / W * W;
+  if (p1 > pend) p1 = pend;
+  const int64_t tail_start = c.P % W ? c.P / W * W : -1;
+  const T valid = Vec::first_lanes(static_cast<int>(c.P % W));
+  for (int64_t t0 = p0; t0 < p1; t0 += c.Pt) {
+    const int64_t t1 = p1 - t0 < c.Pt ? p1 : t0 + c.Pt;
+    T te = Vec::zero(), se = Vec::zero(), bits = Vec::zero();
+    for (int64_t p = t0; p < t1;) {
+      const int np = t1 - p >= NP * W ? NP : 1;
+      const bool tail = p + (np - 1) * W == tail_start;
+      int o = 0;
+      if (np == NP) {
+        for (; o + 4 <= O; o += 4) out_fwd_block<ACT, 4, NP>(c, o, p, valid, tail, te, se, bits, sum_err);
+        for (; o < O; ++o) out_fwd_block<ACT, 1, NP>(c, o, p, valid, tail, te, se, bits, sum_err);
+      } else {
+        for (; o + 4 <= O; o += 4) out_fwd_block<ACT, 4, 1>(c, o, p, valid, tail, te, se, bits, sum_err);
+        for (; o < O; ++o) out_fwd_block<ACT, 1, 1>(c, o, p, valid, tail, te, se, bits, sum_err);
+      }
+      p += np * W;
+    }
+    out_slopes(c, t0, t1, out.G);
+    out.trueErr += static_cast<double>(Vec::hsum(te));
+    out.sse += static_cast<double>(Vec::hsum(se));
+    out.bits += static_cast<int64_t>(Vec::hsum(bits));
+    for (int o = 0; o < O; ++o) {
+      out.sumErr[o] += static_cast<double>(Vec::hsum(sum_err[o]));
+      sum_err[o] = Vec::zero();
+    }
+  }
+}
+
+// At most kOutMaxO outputs per call: the driver runs larger O as several groups (pointers offset per group).
+static void out_chunk(const OutEpochCtx& c, int64_t p0, int64_t p1, OutChunkOut& out) {
+  switch (c.act) {
+    case kSymSigmoid: out_chunk_act<kSymSigmoid>(c, p0, p1, out); break;
+    case kSigmoid: out_chunk_act<kSigmoid>(c, p0, p1, out); break;
+    case kTanh: out_chunk_act<kTanh>(c, p0, p1, out); break;
+    case kLinear: out_chunk_act<kLinear>(c, p0, p1, out); break;
+    default: out_chunk_act<kGaussian>(c, p0, p1, out); break;
+  }
+}
+
+// ---- element-wise activation (tests) and the FMA peak loop ---------------------------------------------------------
+
+template <int ACT>
+static void activate_act(const float* x, float* v, float* fp, int64_t n) {
+  int64_t i = 0;
+  for (; i + W <= n; i += W) {
+    T a, b;
+    vact<ACT>(Vec::load(x + i), a, b);
+    Vec::store(v + i, a);
+    Vec::store(fp + i, b);
+  }
+  if (i < n) {
+    float xin[W], va[W], fa[W];
+    for (int l = 0; l < W; ++l) xin[l] = i + l < n ? x[i + l] : 0.0f;
+    T a, b;
+    vact<ACT>(Vec::load(xin), a, b);
+    Vec::to_array(a, va);
+    Vec::to_array(b, fa);
+    for (int l = 0; i + l < n; ++l) {
+      v[i + l] = va[l];
+      fp[i + l] = fa[l];
+    }
+  }
+}
+
+static void activate(const float* x, float* v, float* fp, int64_t n, int act) {
+  switch (act) {
+    case kSymSigmoid: activate_act<kSymSigmoid>(x, v, fp, n); break;
+    case kSigmoid: activate_act<kSigmoid>(x, v, fp, n); break;
+    case kTanh: activate_act<kTanh>(x, v, fp, n); break;
+    case kLinear: activate_act<kLinear>(x, v, fp, n); break;
+    default: activate_act<kGaussian>(x, v, fp, n); break;
+  }
+}
+
+// 12 independent FMA chains (enough to cover latency × throughput on current cores). Values stay bounded.
+static double fma_loop(int64_t iters) {
+  constexpr int NC = 12;
+  T acc[NC];
+  for (int i = 0; i < NC; ++i) acc[i] = Vec::set1(0.001f * static_cast<float>(i));
+  const T a = Vec::set1(0.999999f), b = Vec::set1(1e-7f);
+  for (int64_t it = 0; it < iters; ++it) {
+#pragma GCC unroll 12
+    for (int i = 0; i < NC; ++i) acc[i] = Vec::fma(acc[i], a, b);
+  }
+  T s = Vec::zero();
+  for (int i = 0; i < NC; ++i) s = Vec::add(s, acc[i]);
+  volatile float sink = Vec::hsum(s);
+  (void)sink;
+  return static_cast<double>(iters) * NC * W * 2.0;
+}
+
+static const IsaKernels kTable = {kIsaName, W, cand_chunk, out_chunk, activate, fma_loop};
