@@ -1,0 +1,157 @@
+// The JuniperData use cases as Effects over the DatasetStore port. HttpApi handlers, the RPC group and the
+// fake client call these directly; each failure is a tagged error that carries its wire `detail`.
+import { Clock, Context, Effect, Either, Layer } from "effect"
+import { unzipSync } from "fflate"
+import type { DatasetNotFound, GenerationFailed, InvalidDatasetId, InvalidParameters, UnknownGenerator } from "../errors.js"
+import { StorageError } from "../errors.js"
+import { DEFAULT_GENERATOR_SEED } from "../generators/params.js"
+import { prepareDataset, runGenerator } from "../generators/prepare.js"
+import { generatorInfo, type GeneratorInfoJson, listGeneratorInfo, resolveGenerator } from "../generators/registry.js"
+import { decodeNpy } from "../npz/npy.js"
+import { datasetToNpz } from "../npz/npz.js"
+import {
+  type CreateDatasetRequest,
+  type CreateDatasetResponse,
+  type DatasetMeta,
+  type Preview,
+  type StoredDatasetMeta,
+  toApiMeta
+} from "../schema.js"
+import { DatasetStore, type ListOptions } from "../store/dataset-store.js"
+import { buildDatasetMeta } from "./meta.js"
+
+export interface CreateDatasetOutcome {
+  readonly response: CreateDatasetResponse
+  /** True when the id was already stored (nothing regenerated): the optional `X-Juniper-Cache: hit`. */
+  readonly cacheHit: boolean
+}
+
+export type CreateDatasetError = UnknownGenerator | InvalidParameters | GenerationFailed | InvalidDatasetId | StorageError
+type Lookup<A> = Effect.Effect<A, DatasetNotFound | InvalidDatasetId | StorageError, DatasetStore>
+
+export interface CreateDatasetOptions {
+  /** JUNIPER_DATA_DEFAULT_GENERATOR_SEED (42 when absent). */
+  readonly defaultSeed?: number
+}
+
+export const artifactUrl = (id: string): string => `/v1/datasets/${id}/artifact`
+
+const respond = (meta: StoredDatasetMeta, cacheHit: boolean): CreateDatasetOutcome => ({
+  response: { dataset_id: meta.dataset_id, generator: meta.generator, meta: toApiMeta(meta), artifact_url: artifactUrl(meta.dataset_id) },
+  cacheHit
+})
+
+const fromEither = <A, E>(e: Either.Either<A, E>): Effect.Effect<A, E> =>
+  Either.match(e, { onLeft: Effect.fail, onRight: Effect.succeed })
+
+/**
+ * D1 (§2): resolve → validate → id → cache hit returns the stored meta → generate → meta → persist
+ * (NPZ, then meta) unless `persist: false`. A concurrent create of the same id returns the winner's meta.
+ */
+export const createDataset = (
+  request: CreateDatasetRequest,
+  options: CreateDatasetOptions = {}
+): Effect.Effect<CreateDatasetOutcome, CreateDatasetError, DatasetStore> =>
+  Effect.gen(function* () {
+    const store = yield* DatasetStore
+    const prepared = yield* fromEither(prepareDataset(request.generator, request.params, options))
+    if (yield* store.exists(prepared.datasetId)) {
+      const stored = yield* Effect.either(store.getMeta(prepared.datasetId))
+      if (Either.isRight(stored)) return respond(stored.right, true)
+    }
+    const generated = yield* Effect.suspend(() => fromEither(runGenerator(prepared)))
+    const createdAt = new Date(yield* Clock.currentTimeMillis)
+    const meta = buildDatasetMeta(prepared, generated, request, createdAt)
+    if (!request.persist) return respond(meta, false)
+    const saved = yield* store.save(meta, datasetToNpz(generated))
+    return respond(saved.meta, !saved.created)
+  }).pipe(Effect.withSpan("JuniperData.createDataset", { attributes: { generator: request.generator } }))
+
+/** D12: the API meta; records an access. */
+export const getDatasetMeta = (id: string): Lookup<DatasetMeta> =>
+  Effect.flatMap(DatasetStore, (store) => Effect.map(store.recordAccess(id), toApiMeta))
+
+/** D14: the NPZ bytes; records an access. */
+export const getDatasetArtifact = (id: string): Lookup<Uint8Array> =>
+  Effect.flatMap(DatasetStore, (store) => Effect.zipLeft(store.getArtifact(id), store.recordAccess(id)))
+
+/** D15: the first k = min(n, n_train) rows of X_train / y_train. */
+export const previewDataset = (id: string, n: number): Lookup<Preview> =>
+  Effect.gen(function* () {
+    const store = yield* DatasetStore
+    const bytes = yield* store.getArtifact(id)
+    const corrupt = (reason: string) => new StorageError({ operation: "preview", reason: `${id}: ${reason}` })
+    // Only the two members the preview needs are inflated.
+    const files = yield* Effect.try({
+      try: () => unzipSync(bytes, { filter: (f) => f.name === "X_train.npy" || f.name === "y_train.npy" }),
+      catch: (e) => corrupt(String(e))
+    })
+    const rows = (name: string) =>
+      Effect.gen(function* () {
+        const member = files[`${name}.npy`]
+        if (!member) return yield* Effect.fail(corrupt(`${name} missing`))
+        const a = yield* Effect.mapError(fromEither(decodeNpy(member)), corrupt)
+        const [count = 0, cols = 1] = a.shape
+        const k = Math.min(n, count)
+        const out: Array<Array<number>> = []
+        for (let r = 0; r < k; r++) out.push(Array.from(a.data.subarray(r * cols, (r + 1) * cols) as Float32Array))
+        return out
+      })
+    const X = yield* rows("X_train")
+    const y = yield* rows("y_train")
+    return { n_samples: X.length, X_sample: X, y_sample: y }
+  })
+
+/** D2. */
+export const listDatasets = (options: ListOptions): Effect.Effect<ReadonlyArray<string>, StorageError, DatasetStore> =>
+  Effect.flatMap(DatasetStore, (store) => store.list(options))
+
+/** D16. */
+export const deleteDataset = (id: string): Effect.Effect<void, DatasetNotFound | InvalidDatasetId | StorageError, DatasetStore> =>
+  Effect.flatMap(DatasetStore, (store) => store.delete(id))
+
+/** G2: the params JSON Schema plus `available` (UnknownGenerator → 404 `Generator '<name>' not found`). */
+export const generatorSchema = (
+  name: string,
+  defaultSeed = DEFAULT_GENERATOR_SEED
+): Effect.Effect<Record<string, unknown>, UnknownGenerator> =>
+  Effect.map(fromEither(resolveGenerator(name)), (g) => ({ ...generatorInfo(g, defaultSeed).schema, available: true }))
+
+/** The service as one object, for handlers: `const data = yield* DatasetService`. */
+export interface DatasetServiceShape {
+  readonly create: (request: CreateDatasetRequest) => Effect.Effect<CreateDatasetOutcome, CreateDatasetError>
+  readonly getMeta: (id: string) => Effect.Effect<DatasetMeta, DatasetNotFound | InvalidDatasetId | StorageError>
+  readonly getArtifact: (id: string) => Effect.Effect<Uint8Array, DatasetNotFound | InvalidDatasetId | StorageError>
+  readonly preview: (id: string, n: number) => Effect.Effect<Preview, DatasetNotFound | InvalidDatasetId | StorageError>
+  readonly list: (options: ListOptions) => Effect.Effect<ReadonlyArray<string>, StorageError>
+  readonly delete: (id: string) => Effect.Effect<void, DatasetNotFound | InvalidDatasetId | StorageError>
+  readonly generators: Effect.Effect<ReadonlyArray<GeneratorInfoJson>>
+  readonly generatorSchema: (name: string) => Effect.Effect<Record<string, unknown>, UnknownGenerator>
+}
+
+export interface DatasetServiceConfig {
+  /** JUNIPER_DATA_DEFAULT_GENERATOR_SEED. */
+  readonly defaultSeed: number
+}
+
+export class DatasetService extends Context.Tag("@juniper/data/DatasetService")<DatasetService, DatasetServiceShape>() {
+  /** Needs a DatasetStore (LocalFS or InMemory). */
+  static readonly layer = (config: Partial<DatasetServiceConfig> = {}): Layer.Layer<DatasetService, never, DatasetStore> =>
+    Layer.effect(
+      DatasetService,
+      Effect.map(DatasetStore, (store) => {
+        const defaultSeed = config.defaultSeed ?? DEFAULT_GENERATOR_SEED
+        const run = <A, E>(eff: Effect.Effect<A, E, DatasetStore>) => Effect.provideService(eff, DatasetStore, store)
+        return {
+          create: (request) => run(createDataset(request, { defaultSeed })),
+          getMeta: (id) => run(getDatasetMeta(id)),
+          getArtifact: (id) => run(getDatasetArtifact(id)),
+          preview: (id, n) => run(previewDataset(id, n)),
+          list: (options) => run(listDatasets(options)),
+          delete: (id) => run(deleteDataset(id)),
+          generators: Effect.sync(() => listGeneratorInfo(defaultSeed)),
+          generatorSchema: (name) => generatorSchema(name, defaultSeed)
+        }
+      })
+    )
+}
