@@ -1,0 +1,112 @@
+# shellcheck shell=bash
+# A real Docker engine for CI on a machine where PID 1 is not systemd (sourced; needs lib.sh and $W).
+#
+#   engine_start     docker.io from Debian, Compose v2 plugin (get-compose.sh), dockerd by hand: its own data-root,
+#                    exec-root, socket and address pools, all under $W
+#   base_image       localhost/juniper-node-base: the host's node binary + the libraries ldd lists (no registry)
+#   engine_stop      compose down, dockerd stopped by PID, then engine_cleanup
+#   engine_cleanup   bridges, iptables rules and chains, runtime directories dockerd leaves behind
+#
+# Exports DOCKER_HOST and DOCKER_CONFIG for everything after engine_start.
+
+ENGINE_BIP=${JUNIPER_CI_BIP:-10.213.0.1/24}
+ENGINE_POOL=${JUNIPER_CI_ADDRESS_POOL:-10.214.0.0/16}
+
+engine_start() {
+  apt_install docker.io iptables
+  W=$W "$CI/get-compose.sh"
+  export DOCKER_CONFIG=$W/docker-config DOCKER_HOST=unix://$W/docker.sock
+  # Remember what exists, so that cleanup removes only what this run created.
+  ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort > "$W/links.before"
+  for t in filter nat; do iptables -t "$t" -S > "$W/iptables.$t.before" 2> /dev/null || true; done
+  mkdir -p "$W/docker-data" "$W/docker-exec"
+  dockerd --data-root "$W/docker-data" --exec-root "$W/docker-exec" --pidfile "$W/dockerd.pid" \
+    --host "$DOCKER_HOST" --bip "$ENGINE_BIP" --default-address-pool "base=$ENGINE_POOL,size=24" \
+    > "$W/dockerd.log" 2>&1 &
+  echo $! > "$W/dockerd.launcher.pid"
+  if ! wait_until 60 docker info > /dev/null 2>&1; then
+    echo "dockerd did not come up:"; tail -n 30 "$W/dockerd.log"; return 1
+  fi
+  docker version --format 'engine {{.Server.Version}} (API {{.Server.APIVersion}}), client {{.Client.Version}}'
+  docker compose version
+}
+
+base_image() {
+  local tag=${1:-localhost/juniper-node-base:ci} root=$W/node-rootfs node_bin lib
+  node_bin=$(readlink -f "$(command -v node)")
+  rm -rf "$root"
+  mkdir -p "$root/usr/local/bin" "$root/usr/bin" "$root/etc" "$root/tmp"
+  chmod 1777 "$root/tmp"
+  cp "$node_bin" "$root/usr/local/bin/node"
+  ln -sf ../local/bin/node "$root/usr/bin/node"
+  for lib in $(ldd "$node_bin" | grep -o '/[^ ]*'); do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+  printf 'root:x:0:0::/root:/nonexistent\njuniper:x:1000:1000::/home/juniper:/nonexistent\nnobody:x:65534:65534::/nonexistent:/nonexistent\n' > "$root/etc/passwd"
+  printf 'root:x:0:\njuniper:x:1000:\nnogroup:x:65534:\n' > "$root/etc/group"
+  tar -C "$root" -c . | docker import -c 'CMD ["/usr/local/bin/node"]' - "$tag" > /dev/null
+  rm -rf "$root"
+  echo "base image $tag: node $(node --version) from $node_bin, no shell"
+}
+
+engine_stop() {
+  [ -n "${DOCKER_HOST:-}" ] || return 0
+  if [ -f "$W/dockerd.pid" ] && docker info > /dev/null 2>&1; then
+    # Containers of any compose project this run started (all profiles), then dockerd.
+    local ids
+    ids=$(docker ps -aq 2> /dev/null || true)
+    [ -z "$ids" ] || docker rm -f $ids > /dev/null 2>&1 || true
+    docker network prune -f > /dev/null 2>&1 || true
+  fi
+  local pid
+  pid=$(cat "$W/dockerd.pid" 2> /dev/null || cat "$W/dockerd.launcher.pid" 2> /dev/null || true)
+  if [ -n "$pid" ] && kill -0 "$pid" 2> /dev/null; then
+    kill "$pid" 2> /dev/null || true
+    for _ in $(seq 60); do kill -0 "$pid" 2> /dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2> /dev/null || true
+  fi
+  engine_cleanup
+}
+
+engine_cleanup() {
+  local table link
+  # Bridges and veths this run created (docker0, br-<id>, veth…).
+  if [ -f "$W/links.before" ]; then
+    ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort > "$W/links.after"
+    for link in $(comm -13 "$W/links.before" "$W/links.after"); do
+      case $link in docker0 | br-* | veth*) ip link delete "$link" 2> /dev/null || true ;; esac
+    done
+  fi
+  for table in filter nat; do
+    # Rules in built-in chains that point at docker chains or bridges, then the DOCKER* chains themselves.
+    iptables -t "$table" -S 2> /dev/null | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*(DOCKER|docker0|br-[0-9a-f]{12})' |
+      while read -r -a rule; do rule[0]=-D; iptables -t "$table" "${rule[@]}" 2> /dev/null || true; done
+    local chains c
+    chains=$(iptables -t "$table" -S 2> /dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ {print $2}')
+    for c in $chains; do iptables -t "$table" -F "$c" 2> /dev/null || true; done
+    for c in $chains; do iptables -t "$table" -X "$c" 2> /dev/null || true; done
+  done
+  rm -rf /etc/docker/key.json
+  rmdir /etc/docker 2> /dev/null || true
+  # dockerd's own mounts under the data root (overlay, netns) must be gone before the scratch dir is removed.
+  if [ -d "$W/docker-data" ] || [ -d "$W/docker-exec" ]; then
+    grep -E " ($W/docker-data|$W/docker-exec)" /proc/mounts | awk '{print $2}' | sort -r |
+      while read -r m; do umount -l "$m" 2> /dev/null || true; done
+  fi
+  return 0
+}
+
+# engine_leftovers: prints anything this run's engine left behind; empty output = clean.
+engine_leftovers() {
+  local out=""
+  if [ -f "$W/dockerd.pid" ] && kill -0 "$(cat "$W/dockerd.pid")" 2> /dev/null; then out+="dockerd still running\n"; fi
+  pgrep -f "containerd.*$W" > /dev/null 2>&1 && out+="containerd still running\n"
+  pgrep -f "containerd-shim.*$W" > /dev/null 2>&1 && out+="containerd-shim still running\n"
+  ip -o link show | awk -F': ' '{print $2}' | grep -E '^(docker0|br-[0-9a-f]{12})' > /dev/null && out+="docker bridges left: $(ip -o link show | awk -F': ' '{print $2}' | grep -E '^(docker0|br-)' | tr '\n' ' ')\n"
+  for t in filter nat; do
+    iptables -t "$t" -S 2> /dev/null | grep -q DOCKER && out+="iptables $t table still has DOCKER rules\n"
+  done
+  grep -qE " ($W/docker-data|$W/docker-exec)" /proc/mounts && out+="mounts left under $W\n"
+  printf '%b' "$out"
+}
