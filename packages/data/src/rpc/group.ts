@@ -18,13 +18,16 @@ export class DataRpcs extends RpcGroup.make(
     error: Schema.Union(UnknownGenerator, InvalidParameters, GenerationFailed, InvalidDatasetId, StorageError)
   }),
   Rpc.make("ListDatasets", {
-    payload: { limit: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { default: () => 100 }), offset: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => 0 }) },
+    payload: Schema.Struct({
+      limit: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { default: () => 100 }),
+      offset: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { default: () => 0 })
+    }),
     success: DatasetIdList,
     error: StorageError
   }),
   Rpc.make("GetDataset", { payload: { id: Schema.String }, success: DatasetMeta, error: Lookup }),
   // Binary as base64 over ndjson.
-  Rpc.make("DownloadArtifact", { payload: { id: Schema.String }, success: Schema.Uint8ArrayFromBase64, error: Lookup }),
-  Rpc.make("GetPreview", { payload: { id: Schema.String, n: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { default: () => 100 }) }, success: Preview, error: Lookup }),
+  Rpc.make("DownloadArtifact", { payload: Schema.Struct({ id: Schema.String }), success: Schema.Uint8ArrayFromBase64, error: Lookup }),
+  Rpc.make("GetPreview", { payload: Schema.Struct({ id: Schema.String, n: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { default: () => 100 }) }), success: Preview, error: Lookup }),
   Rpc.make("DeleteDataset", { payload: { id: Schema.String }, error: Lookup })
 ) {}

@@ -5,7 +5,7 @@ import { DatasetService } from "../service/dataset-service.js"
 import { DataRpcs } from "./group.js"
 
 export const DataRpcsLive = DataRpcs.toLayer(
-  Effect.map(DatasetService, (s) => ({
+  Effect.map(DatasetService, (s) => DataRpcs.of({
     ListGenerators: () => s.generators,
     GetGeneratorSchema: ({ name }) => s.generatorSchema(name),
     CreateDataset: (request) => Effect.map(s.create(request), (o) => o.response),
