@@ -44,6 +44,19 @@ export interface EventOptions {
   readonly restored?: boolean
 }
 
+/**
+ * Yields to the macrotask queue (setImmediate), not just the microtask queue: a TS-backend phase is synchronous, so
+ * without this a run would hold the event loop from start to finish and starve the service's I/O and timers.
+ */
+export const yieldToEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+  if (typeof setImmediate === "function") {
+    const handle = setImmediate(() => resume(Effect.void))
+    return Effect.sync(() => clearImmediate(handle))
+  }
+  const handle = setTimeout(() => resume(Effect.void), 0)
+  return Effect.sync(() => clearTimeout(handle))
+})
+
 const nextPhase = (run: CascorRun): "output" | "candidate" => (run.status().stage === "candidate" ? "candidate" : "output")
 
 /** Turns a step report into the events it stands for. */
@@ -143,7 +156,8 @@ export const trainingEvents = (
         if (announced) {
           // The announced phase runs whatever the control says meanwhile.
           announced = false
-          return run.step(kernels, options.step).pipe(
+          return yieldToEventLoop.pipe(
+            Effect.zipRight(run.step(kernels, options.step)),
             Effect.mapError(Option.some),
             Effect.map((report) => {
               if (!report) return Chunk.empty<TrainingEvent>()
