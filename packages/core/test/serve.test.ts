@@ -59,7 +59,7 @@ describe("core HTTP edge", () => {
       const post = (body: string) => fetch(`${base}/v1/items`, { method: "POST", body, headers: { "content-type": "application/json" } }).then(json)
       const bad = await post("{oops")
       expect(bad.status).toBe(400)
-      expect(bad.body.error).toBe("malformed_json")
+      expect(bad.body._tag).toBe("MalformedJson")
       const missing = await post(JSON.stringify({ name: "x" }))
       expect(missing.status).toBe(422)
       expect(missing.body.detail).toEqual([{ type: "missing", loc: ["body", "count"], msg: "Field required", input: { name: "x" } }])

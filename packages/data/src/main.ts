@@ -1,6 +1,6 @@
 /** `node dist/data`: JuniperData on JUNIPER_DATA_HOST:JUNIPER_DATA_PORT (default 127.0.0.1:8100). */
 import { Effect, Layer } from "effect"
-import { runService } from "@juniper/core"
+import { InvalidConfiguration, runService } from "@juniper/core"
 import { authPostureProblem, DataSettings } from "./config.js"
 import { DataServiceLive } from "./server.js"
 
@@ -19,7 +19,7 @@ const App = Layer.unwrapEffect(
   Effect.gen(function* () {
     const settings = yield* DataSettings
     const problem = authPostureProblem(settings, process.env["JUNIPER_SKIP_AUTH_POSTURE_CHECK"] === "1")
-    if (problem) return yield* Effect.dieMessage(problem)
+    if (problem) return yield* Effect.fail(new InvalidConfiguration({ problems: [{ variable: "JUNIPER_DATA_REQUIRE_AUTH", reason: problem }] }))
     if (settings.http.apiKeys.length === 0) yield* Effect.logWarning("no API keys configured: authentication is off")
     return DataServiceLive(settings)
   })

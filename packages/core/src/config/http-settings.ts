@@ -39,7 +39,11 @@ const positiveInt = (name: string, fallback: number) =>
 export const httpSettings = (defaults: HttpDefaults, nested?: string): Config.Config<HttpSettings> => {
   const settings = Config.all({
     host: Config.string("host").pipe(Config.withDefault(defaults.host ?? "127.0.0.1")),
-    port: Config.port("port").pipe(Config.withDefault(defaults.port)),
+    // 0 binds a free port (tests); Config.port would refuse it.
+    port: Config.integer("port").pipe(
+      Config.validate({ message: "Expected a network port value (0-65535)", validation: (p) => p >= 0 && p <= 65535 }),
+      Config.withDefault(defaults.port)
+    ),
     maxBodyBytes: positiveInt("maxBodyBytes", 10 * 1024 * 1024),
     corsOrigins: stringList("corsOrigins").pipe(Config.withDefault<ReadonlyArray<string>>([])),
     apiKeys: secretList("apiKeys").pipe(Config.withDefault<ReadonlyArray<Redacted.Redacted<string>>>([])),

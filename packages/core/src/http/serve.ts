@@ -105,7 +105,7 @@ export const serve = (o: ServeOptions) =>
         docs ? HttpApiScalar.layerHttpLayerRouter({ api: o.api, path: "/docs", scalar: { withDefaultFonts: false } }) : Layer.empty,
         HttpLayerRouter.middleware(edge as never, { global: true }) as Layer.Layer<never>
       )
-      const served = HttpLayerRouter.serve(all, { disableLogger: true, disableListenLog: true }).pipe(
+      const served = HttpLayerRouter.serve(all, { disableLogger: true, disableListenLog: true, routerConfig: { maxParamLength: 1024 } }).pipe(
         HttpMiddleware.withTracerDisabledWhen(() => true),
         Layer.provideMerge(NodeHttpServer.layer(() => node.server, { host: settings.host, port: settings.port }))
       )

@@ -82,20 +82,27 @@ export const edgeMessage = (e: EdgeError): string => {
   }
 }
 
+/** The `_tag` each edge error carries on the wire (services' own HTTP errors use the same tags). */
+export const edgeTag = (e: EdgeError): string => {
+  switch (e._tag) {
+    case "Validation":
+      return "ValidationError"
+    case "Internal":
+      return "InternalError"
+    default:
+      return e._tag
+  }
+}
+
 /**
  * FastAPI's shapes (JuniperData): `{"detail": str}`, and for 422 `{"detail": [{type, loc, msg, input}]}`. Every body
- * also carries `error`, a stable machine-readable code, as an additive key.
+ * also carries `_tag`, a stable machine-readable error name, as an additive key.
  */
 export const fastApiErrors: WireErrors = (e) => {
   const status = edgeStatus(e)
-  if (e._tag === "Validation") return { status, body: { detail: e.issues, error: "validation_error" } }
+  const _tag = edgeTag(e)
+  if (e._tag === "Validation") return { status, body: { _tag, detail: e.issues } }
   if (e._tag === "MalformedJson")
-    return {
-      status,
-      body: {
-        detail: [{ type: "json_invalid", loc: ["body"], msg: "JSON decode error", input: {} }],
-        error: "malformed_json"
-      }
-    }
-  return { status, body: { detail: edgeMessage(e), error: e._tag.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase() } }
+    return { status, body: { _tag, detail: [{ type: "json_invalid", loc: ["body"], msg: "JSON decode error", input: {} }] } }
+  return { status, body: { _tag, detail: edgeMessage(e) } }
 }

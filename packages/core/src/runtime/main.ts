@@ -3,6 +3,7 @@
  * logging, sd_notify, then the service layer until SIGTERM/SIGINT, which NodeRuntime turns into an orderly shutdown.
  * Invalid configuration stops start-up with one message naming every bad variable (exit status 78).
  */
+import { writeSync } from "node:fs"
 import { NodeRuntime } from "@effect/platform-node"
 import { ConfigError, Effect, Layer } from "effect"
 import { applyLegacy, type LegacyName, layerEnv, processEnv } from "../config/env.js"
@@ -32,7 +33,7 @@ export const runService = <E>(service: Layer.Layer<never, E, SdNotify>, options:
             ? new InvalidConfiguration({ problems: configProblems(options.prefix, e) })
             : undefined
       if (invalid) {
-        process.stderr.write(`${invalid.message}\n`)
+        writeSync(2, `${invalid.message}\n`) // synchronous: the runtime exits right after
         process.exitCode = 78
         return Effect.void
       }
@@ -40,5 +41,5 @@ export const runService = <E>(service: Layer.Layer<never, E, SdNotify>, options:
     }),
     Effect.provide(configured)
   )
-  NodeRuntime.runMain(program as Effect.Effect<void, unknown>, { disableErrorReporting: false })
+  NodeRuntime.runMain(program as Effect.Effect<void, unknown>, { disablePrettyLogger: true })
 }
