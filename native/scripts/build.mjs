@@ -62,6 +62,44 @@ for (const arg of args) {
   if (m) cMakeOptions[m[1]] = m[2]
 }
 
+// One build at a time in native/build (several engineers and test runners share a checkout): an atomic mkdir lock
+// with the holder's pid; a lock whose holder is gone is taken over.
+const lockDir = join(nativeDir, ".build-lock")
+const holderAlive = () => {
+  try {
+    const pid = Number(readFileSync(join(lockDir, "pid"), "utf8"))
+    if (!pid) return false
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+for (let waited = 0; ; waited += 500) {
+  try {
+    mkdirSync(lockDir)
+    writeFileSync(join(lockDir, "pid"), String(process.pid))
+    break
+  } catch {
+    if (!holderAlive()) {
+      await sleep(200) // the holder may be between mkdir and writing its pid
+      if (!holderAlive()) {
+        rmSync(lockDir, { recursive: true, force: true })
+        continue
+      }
+    }
+    if (waited === 0) console.log("build:native: waiting for another build of the addon to finish")
+    if (waited > 10 * 60 * 1000) {
+      console.error(`build:native: ${lockDir} held for 10 minutes; giving up`)
+      process.exit(1)
+    }
+    await sleep(500)
+  }
+}
+const unlock = () => rmSync(lockDir, { recursive: true, force: true })
+process.on("exit", unlock)
+
 // Reconfigure from scratch when the configuration differs from the last build's.
 const stamp = join(out, "juniper-config.json")
 const wanted = JSON.stringify(cMakeOptions)
