@@ -58,23 +58,8 @@ export const makeFakeDataClient = (options: { readonly baseUrl?: string; readonl
       listGenerators: () => service.generators,
       getGeneratorSchema: (name) =>
         Effect.mapError(service.generatorSchema(name), (e) => statusFailure(404, e.notFoundDetail)),
-      createDataset: (generator, params = {}, o = {}) => {
-        const body = createBody(generator, params, o)
-        return Effect.map(
-          run(service.create({
-            generator: body.generator,
-            params: body.params,
-            persist: body.persist,
-            tags: body.tags ?? [],
-            ttl_seconds: body.ttl_seconds ?? null,
-            name: body.name ?? null,
-            description: body.description ?? null,
-            created_by: body.created_by ?? null,
-            parent_dataset_id: body.parent_dataset_id ?? null
-          })),
-          (outcome) => outcome.response
-        )
-      },
+      createDataset: (generator, params = {}, o = {}) =>
+        Effect.map(run(service.create(createBody(generator, params, o))), (outcome) => outcome.response),
       createSpiralDataset: (o = {}) => client.createDataset("spiral", spiralParams(o)),
       listDatasets: (o = {}) => run(service.list({ limit: o.limit ?? 100, offset: o.offset ?? 0 })),
       getDatasetMetadata: (id) => run(service.getMeta(id)),

@@ -126,7 +126,7 @@ export const makeJuniperDataClient = (options: DataClientOptions = {}) =>
     const getArtifact = (id: string) =>
       call("GET", `/v1/datasets/${id}/artifact`, client.datasets.downloadArtifact({ path: { id } }))
     const createDataset: JuniperDataClientShape["createDataset"] = (generator, params = {}, o = {}) =>
-      call("POST", "/v1/datasets", client.datasets.createDataset({ payload: createBody(generator, params, o) as never }))
+      call("POST", "/v1/datasets", client.datasets.createDataset({ payload: createBody(generator, params, o) }))
 
     const shape: JuniperDataClientShape = {
       baseUrl,

@@ -5,7 +5,7 @@
 import { Context, type Effect } from "effect"
 import type { HealthResponse, ReadinessResponse } from "@juniper/core"
 import type { NpyArray } from "../npz/npy.js"
-import type { CreateDatasetResponse, DatasetMeta, GeneratorInfo, Preview } from "../schema.js"
+import type { CreateDatasetRequest, CreateDatasetResponse, DatasetMeta, GeneratorInfo, Preview } from "../schema.js"
 import type { DataClientFailure } from "./errors.js"
 
 export interface CreateDatasetOptions {
@@ -54,17 +54,17 @@ export interface JuniperDataClientShape {
 
 export class JuniperDataClient extends Context.Tag("@juniper/data/JuniperDataClient")<JuniperDataClient, JuniperDataClientShape>() {}
 
-/** The body D1 gets: generator, params and persist always; the other fields only when set. */
-export const createBody = (generator: string, params: Readonly<Record<string, unknown>>, o: CreateDatasetOptions = {}) => ({
+/** The D1 request: generator, params and persist as given; the optional fields at their defaults unless set. */
+export const createBody = (generator: string, params: Readonly<Record<string, unknown>>, o: CreateDatasetOptions = {}): CreateDatasetRequest => ({
   generator,
   params: { ...params },
   persist: o.persist ?? true,
-  ...(o.name !== undefined ? { name: o.name } : {}),
-  ...(o.description !== undefined ? { description: o.description } : {}),
-  ...(o.createdBy !== undefined ? { created_by: o.createdBy } : {}),
-  ...(o.parentDatasetId !== undefined ? { parent_dataset_id: o.parentDatasetId } : {}),
-  ...(o.tags !== undefined ? { tags: [...o.tags] } : {}),
-  ...(o.ttlSeconds !== undefined ? { ttl_seconds: o.ttlSeconds } : {})
+  name: o.name ?? null,
+  description: o.description ?? null,
+  created_by: o.createdBy ?? null,
+  parent_dataset_id: o.parentDatasetId ?? null,
+  tags: [...(o.tags ?? [])],
+  ttl_seconds: o.ttlSeconds ?? null
 })
 
 /** create_spiral_dataset's params: those keys, `seed` only when given. */
