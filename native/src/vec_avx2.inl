@@ -14,6 +14,7 @@ struct Vec {
   static inline T sub(T a, T b) { return _mm256_sub_ps(a, b); }
   static inline T mul(T a, T b) { return _mm256_mul_ps(a, b); }
   static inline T fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
+  static inline T div(T a, T b) { return _mm256_div_ps(a, b); }
   static inline T fnma(T a, T b, T c) { return _mm256_fnmadd_ps(a, b, c); }
   static inline T max_keep_nan(T lo, T x) { return _mm256_max_ps(lo, x); }
   static inline T min_keep_nan(T hi, T x) { return _mm256_min_ps(hi, x); }

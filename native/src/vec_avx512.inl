@@ -14,6 +14,7 @@ struct Vec {
   static inline T sub(T a, T b) { return _mm512_sub_ps(a, b); }
   static inline T mul(T a, T b) { return _mm512_mul_ps(a, b); }
   static inline T fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }    // a·b + c
+  static inline T div(T a, T b) { return _mm512_div_ps(a, b); }
   static inline T fnma(T a, T b, T c) { return _mm512_fnmadd_ps(a, b, c); }  // c − a·b
   // max/min that return x when x is NaN (the instruction returns its second operand on NaN).
   static inline T max_keep_nan(T lo, T x) { return _mm512_max_ps(lo, x); }

@@ -19,6 +19,7 @@ struct Vec {
   static inline T sub(T a, T b) { return a - b; }
   static inline T mul(T a, T b) { return a * b; }
   static inline T fma(T a, T b, T c) { return a * b + c; }   // -ffp-contract=off: two roundings
+  static inline T div(T a, T b) { return a / b; }
   static inline T fnma(T a, T b, T c) { return c - a * b; }
   static inline T max_keep_nan(T lo, T x) { return (x < lo) ? lo : x; }  // NaN < lo is false: keeps NaN
   static inline T min_keep_nan(T hi, T x) { return (x > hi) ? hi : x; }

@@ -1,2 +1,3 @@
 export * from "./engine/kernel.js"
 export * from "./engine/index.js"
+export * from "./backend/index.js"
