@@ -68,8 +68,8 @@ if (existsSync(join(root, "dist")))
       services.push(svc)
     }
 
-// What the containers run besides the services.
-for (const f of ["deploy/healthcheck.js", "deploy/scripts/demo_seed.mjs"]) if (!copy(f)) fail(`missing ${f}`)
+// What the containers run besides the services (health check, demo seed, the init containers' wait).
+for (const f of ["deploy/healthcheck.js", "deploy/scripts/demo_seed.mjs", "deploy/scripts/juniper-health.mjs"]) if (!copy(f)) fail(`missing ${f}`)
 
 const npmArgs = ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
 if (offline) npmArgs.push("--prefer-offline")
