@@ -51,9 +51,16 @@ describe("golden vectors (data-api §6)", () => {
   })
 })
 
-describe("limb arithmetic vs a BigInt reference", () => {
+describe.each([
+  ["WASM kernel", true],
+  ["int32-limb JS path", false]
+])("%s vs a BigInt reference", (_name, wasm) => {
+  it("uses the requested backend", () => {
+    expect(new Pcg64([1n, 2n, 3n, 4n], { wasm }).backend).toBe(wasm ? "wasm" : "js")
+  })
+
   const check = (words: ReadonlyArray<bigint>, steps: number) => {
-    const bg = new Pcg64(words)
+    const bg = new Pcg64(words, { wasm })
     let state = bg.seededState
     for (let i = 0; i < steps; i++) {
       state = pcg64StepBigInt(state, bg.increment)
@@ -72,9 +79,14 @@ describe("limb arithmetic vs a BigInt reference", () => {
     for (const seed of [1, 42, 2 ** 32 - 1, 2 ** 53 - 1]) check(seedSequenceState(seed), 2 * PCG64_BATCH + 1)
   })
 
+  it("normals and permutations are identical on both backends", () => {
+    expect(Array.from(defaultRng(5, { wasm }).standardNormal(5000))).toEqual(Array.from(defaultRng(5).standardNormal(5000)))
+    expect(Array.from(defaultRng(5, { wasm }).permutation(20000))).toEqual(Array.from(defaultRng(5, { wasm: !wasm }).permutation(20000)))
+  })
+
   it("nextUint32 hands out the low half first, then the buffered high half", () => {
-    const a = defaultRng(7).bitGenerator
-    const b = defaultRng(7).bitGenerator
+    const a = defaultRng(7, { wasm }).bitGenerator
+    const b = defaultRng(7, { wasm }).bitGenerator
     const u64 = a.nextBigUint64()
     expect(BigInt(b.nextUint32())).toBe(u64 & 0xffffffffn)
     expect(BigInt(b.nextUint32())).toBe(u64 >> 32n)

@@ -2,10 +2,12 @@
 //
 // BigInt is far too slow for the hot path, so the 128-bit state lives in four 32-bit limbs (int32 locals).
 // For each 32-bit column of state·M + inc, the exact low word comes from Math.imul sums (wrap-around is mod
-// 2^32), and the carry into the next column from the same sum in float64: its rounding error is below 2^16
-// while the carry is an exact multiple of 2^32, so rounding (sum − low)/2^32 recovers it exactly.
+// 2^32), and the carry into the next column from the same sum in float64: its rounding error is below 2^15
+// while the carry is an exact multiple of 2^32, so the carry can be recovered exactly.
 // Outputs are produced in batches with the state held in locals, and consumers read them from `out`.
-// Seeding (once) uses BigInt for clarity.
+// Where WebAssembly is available, the batch step runs in a tiny WASM kernel instead (pcg64-wasm.ts, ~5×
+// faster: native 64-bit multiplies); both paths produce the same stream. Seeding (once) uses BigInt.
+import { makeWasmPcg64Kernel, type WasmPcg64Kernel } from "./pcg64-wasm.js"
 
 const M128 = 0x2360ed051fc65da44385df649fccf645n
 const MASK128 = (1n << 128n) - 1n
@@ -40,32 +42,60 @@ export const pcg64OutputBigInt = (state: bigint): bigint => {
   return ((x >> rot) | (x << ((64n - rot) & 63n))) & 0xffffffffffffffffn
 }
 
+export interface Pcg64Options {
+  /** Use the WebAssembly batch kernel when available (default true). */
+  readonly wasm?: boolean
+}
+
 export class Pcg64 {
-  /** [s0, s1, s2, s3, i0, i1, i2, i3]: state and increment limbs (int32), least significant first. */
+  /** [s0, s1, s2, s3, i0, i1, i2, i3]: state and increment limbs (int32), least significant first (JS path). */
   private readonly words = new Int32Array(8)
+  private readonly kernel: WasmPcg64Kernel | null
   /** Batched outputs as [lo, hi] int32 pairs; pair `pos` is the next one to hand out. */
-  readonly out = new Int32Array(2 * PCG64_BATCH)
-  private pos = PCG64_BATCH
-  // NumPy's next_uint32 buffer: the high half of a 64-bit draw waits for the next 32-bit request.
-  private hasU32 = false
-  private readonly u32 = new Int32Array(1)
+  readonly out: Int32Array
+  /** Next unread pair in `out` (PCG64_BATCH = empty). Hot loops may read `out` directly and advance this. */
+  pos = PCG64_BATCH
+  /** NumPy's next_uint32 buffer: the high half of a 64-bit draw waits for the next 32-bit request. */
+  hasU32 = false
+  readonly u32 = new Int32Array(1)
   /** The state right after seeding (before any draw). */
   readonly seededState: bigint
   readonly increment: bigint
 
   /** `seedWords` = SeedSequence.generate_state(4, uint64): seed = w0<<64|w1, inc = (w2<<64|w3)<<1|1. */
-  constructor(seedWords: ReadonlyArray<bigint>) {
+  constructor(seedWords: ReadonlyArray<bigint>, options: Pcg64Options = {}) {
     const [w0 = 0n, w1 = 0n, w2 = 0n, w3 = 0n] = seedWords
     const inc = ((((w2 << 64n) | w3) << 1n) | 1n) & MASK128
     // pcg_setseq_128_srandom_r: state = 0; step; state += seed; step.
     const state = pcg64StepBigInt((pcg64StepBigInt(0n, inc) + ((w0 << 64n) | w1)) & MASK128, inc)
     this.seededState = state
     this.increment = inc
-    this.words.set([...limbs(state), ...limbs(inc)])
+    this.kernel = options.wasm === false ? null : makeWasmPcg64Kernel(PCG64_BATCH)
+    if (this.kernel) {
+      const w = this.kernel.words
+      w[0] = state & 0xffffffffffffffffn
+      w[1] = state >> 64n
+      w[2] = inc & 0xffffffffffffffffn
+      w[3] = inc >> 64n
+      this.out = this.kernel.out
+    } else {
+      this.words.set([...limbs(state), ...limbs(inc)])
+      this.out = new Int32Array(2 * PCG64_BATCH)
+    }
   }
 
-  /** Generate the next PCG64_BATCH outputs into `out` and rewind `pos`. */
-  private refill(): void {
+  /** Which batch step is in use. */
+  get backend(): "wasm" | "js" {
+    return this.kernel ? "wasm" : "js"
+  }
+
+  /** Generate the next PCG64_BATCH outputs into `out` and rewind `pos` (call only when `pos` is at the end). */
+  refill(): void {
+    if (this.kernel) {
+      this.kernel.refill(PCG64_BATCH)
+      this.pos = 0
+      return
+    }
     const w = this.words
     const out = this.out
     let s0 = w[0]!, s1 = w[1]!, s2 = w[2]!, s3 = w[3]!
@@ -73,13 +103,26 @@ export class Pcg64 {
     const u0 = i0 >>> 0, u1 = i1 >>> 0, u2 = i2 >>> 0
     for (let k = 0; k < 2 * PCG64_BATCH; k += 2) {
       const d0 = s0 >>> 0, d1 = s1 >>> 0, d2 = s2 >>> 0
+      // Low words: exact int32 sums (a carry only matters mod 2^32 there, hence `c | 0`).
+      // Carries: floor of the float estimate / 2^32, whose error is < 2^-17; only when the estimate lies
+      // that close to an integer is it recomputed exactly from the low word. That keeps the low words off
+      // the carry chain, which is the loop's critical path.
       const r0 = (Math.imul(s0, M0) + i0) | 0
-      const c0 = Math.floor((d0 * F0 + u0 - (r0 >>> 0)) * INV32 + 0.5)
-      const r1 = (Math.imul(s0, M1) + Math.imul(s1, M0) + i1 + c0) | 0
-      const c1 = Math.floor((d0 * F1 + d1 * F0 + c0 + u1 - (r1 >>> 0)) * INV32 + 0.5)
-      const r2 = (Math.imul(s0, M2) + Math.imul(s1, M1) + Math.imul(s2, M0) + i2 + c1) | 0
-      const c2 = Math.floor((d0 * F2 + d1 * F1 + d2 * F0 + c1 + u2 - (r2 >>> 0)) * INV32 + 0.5)
-      const r3 = (Math.imul(s0, M3) + Math.imul(s1, M2) + Math.imul(s2, M1) + Math.imul(s3, M0) + i3 + c2) | 0
+      const a0 = d0 * F0 + u0
+      let c0 = Math.floor(a0 * INV32)
+      let f = a0 * INV32 - c0
+      if (f < 1e-4 || f > 0.9999) c0 = Math.floor((a0 - (r0 >>> 0)) * INV32 + 0.5)
+      const r1 = (Math.imul(s0, M1) + Math.imul(s1, M0) + i1 + (c0 | 0)) | 0
+      const a1 = d0 * F1 + d1 * F0 + c0 + u1
+      let c1 = Math.floor(a1 * INV32)
+      f = a1 * INV32 - c1
+      if (f < 1e-4 || f > 0.9999) c1 = Math.floor((a1 - (r1 >>> 0)) * INV32 + 0.5)
+      const r2 = (Math.imul(s0, M2) + Math.imul(s1, M1) + Math.imul(s2, M0) + i2 + (c1 | 0)) | 0
+      const a2 = d0 * F2 + d1 * F1 + d2 * F0 + c1 + u2
+      let c2 = Math.floor(a2 * INV32)
+      f = a2 * INV32 - c2
+      if (f < 1e-4 || f > 0.9999) c2 = Math.floor((a2 - (r2 >>> 0)) * INV32 + 0.5)
+      const r3 = (Math.imul(s0, M3) + Math.imul(s1, M2) + Math.imul(s2, M1) + Math.imul(s3, M0) + i3 + (c2 | 0)) | 0
       s0 = r0
       s1 = r1
       s2 = r2

@@ -1,6 +1,6 @@
 // numpy.random.default_rng(seed) → Generator(PCG64(SeedSequence(seed))): the draws JuniperData needs (§6.3-6.6).
 import { randomBytes } from "node:crypto"
-import { Pcg64 } from "./pcg64.js"
+import { Pcg64, PCG64_BATCH, type Pcg64Options } from "./pcg64.js"
 import { seedSequenceState } from "./seed-sequence.js"
 import { FI_DOUBLE, KI_DOUBLE, WI_DOUBLE } from "./ziggurat-tables.js"
 
@@ -17,8 +17,8 @@ export const entropySeed = (): bigint => BigInt("0x" + randomBytes(16).toString(
 export class NumpyRandom {
   readonly bitGenerator: Pcg64
 
-  constructor(seed: Seed) {
-    this.bitGenerator = new Pcg64(seedSequenceState(seed ?? entropySeed()))
+  constructor(seed: Seed, options: Pcg64Options = {}) {
+    this.bitGenerator = new Pcg64(seedSequenceState(seed ?? entropySeed()), options)
   }
 
   /** Generator.random(): one double in [0, 1). */
@@ -68,9 +68,35 @@ export class NumpyRandom {
     }
   }
 
-  /** Fill `out[offset, offset+n)` with standard normals (row-major order for shaped draws). */
+  /**
+   * Fill `out[offset, offset+n)` with standard normals (row-major order for shaped draws). The common case
+   * (≈99 %: one draw, accepted by the rectangle test) is inlined on the batch buffer; the rest restarts the
+   * same draw on the slow path, which consumes the stream exactly as standardNormalOne does.
+   */
   fillStandardNormal(out: Float64Array, offset = 0, n = out.length - offset): Float64Array {
-    for (let i = offset, end = offset + n; i < end; i++) out[i] = this.standardNormalOne()
+    const bg = this.bitGenerator
+    const buf = bg.out
+    let pos = bg.pos
+    for (let i = offset, end = offset + n; i < end; i++) {
+      if (pos === PCG64_BATCH) {
+        bg.refill()
+        pos = 0
+      }
+      const lo = buf[2 * pos]!
+      const rabs = (buf[2 * pos + 1]! & 0x1fffffff) * 8388608 + (lo >>> 9)
+      const idx = lo & 0xff
+      if (rabs < KI_DOUBLE[idx]!) {
+        pos++
+        const x = rabs * WI_DOUBLE[idx]!
+        out[i] = lo & 0x100 ? -x : x
+      } else {
+        // Leave the draw unconsumed and let the full algorithm take it from the start.
+        bg.pos = pos
+        out[i] = this.standardNormalOne()
+        pos = bg.pos
+      }
+    }
+    bg.pos = pos
     return out
   }
 
@@ -97,20 +123,58 @@ export class NumpyRandom {
     }
   }
 
-  /** Generator.permutation(n): Fisher–Yates over arange(n), from i = n−1 down to 1. */
+  /**
+   * Generator.permutation(n): Fisher–Yates over arange(n), from i = n−1 down to 1, with j = interval(i).
+   * The buffered 32-bit draws are inlined here (same stream as nextUint32) because this loop is hot.
+   */
   permutation(n: number): Int32Array {
     if (!Number.isInteger(n) || n < 0 || n > 0x7fffffff) throw new RangeError(`permutation(): bad n ${n}`)
     const out = new Int32Array(n)
     for (let i = 0; i < n; i++) out[i] = i
-    for (let i = n - 1; i >= 1; i--) {
-      const j = this.interval(i)
-      const t = out[i]!
-      out[i] = out[j]!
-      out[j] = t
-    }
+    // In chunks, so the hot loop is a function V8 optimizes as a whole (see shuffleChunk).
+    for (let top = n - 1; top >= 1; top -= PERMUTATION_CHUNK) shuffleChunk(this.bitGenerator, out, top, Math.max(1, top - PERMUTATION_CHUNK + 1))
     return out
   }
 }
 
+const PERMUTATION_CHUNK = 8192
+
+/** Fisher–Yates steps i = top … bottom (descending), with NumPy's buffered 32-bit masked-rejection draws. */
+const shuffleChunk = (bg: Pcg64, out: Int32Array, top: number, bottom: number): void => {
+  const buf = bg.out
+  let has = bg.hasU32
+  let held = bg.u32[0]!
+  let pos = bg.pos
+  let mask = 0xffffffff
+  for (let i = top; i >= bottom; i--) {
+    // Smallest all-ones mask ≥ i; it only shrinks as i falls.
+    while (mask >>> 1 >= i) mask >>>= 1
+    let j: number
+    do {
+      let u: number
+      if (has) {
+        has = false
+        u = held
+      } else {
+        if (pos === PCG64_BATCH) {
+          bg.refill()
+          pos = 0
+        }
+        u = buf[2 * pos]!
+        held = buf[2 * pos + 1]!
+        pos++
+        has = true
+      }
+      j = (u & mask) >>> 0
+    } while (j > i)
+    const t = out[i]!
+    out[i] = out[j]!
+    out[j] = t
+  }
+  bg.hasU32 = has
+  bg.u32[0] = held
+  bg.pos = pos
+}
+
 /** numpy.random.default_rng(seed). */
-export const defaultRng = (seed: Seed): NumpyRandom => new NumpyRandom(seed)
+export const defaultRng = (seed: Seed, options: Pcg64Options = {}): NumpyRandom => new NumpyRandom(seed, options)
