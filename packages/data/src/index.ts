@@ -9,3 +9,23 @@ export * from "./rng/index.js"
 export * from "./schema.js"
 export * from "./service/index.js"
 export * from "./store/index.js"
+// The data client (used by JuniperCascor to load datasets); `spiralParams`/`CreateDatasetOptions` stay the generators'/service's.
+export {
+  DataClientConnectionError,
+  DataClientError,
+  DataClientNotFoundError,
+  DataClientTimeoutError,
+  DataClientValidationError,
+  type DataClientFailure,
+  FakeDataClient,
+  type FakeDataClientControl,
+  isDataClientFailure,
+  JuniperDataClient,
+  type JuniperDataClientShape,
+  layerFakeDataClient,
+  layerJuniperDataClient,
+  makeFakeDataClient,
+  makeJuniperDataClient,
+  normalizeBaseUrl,
+  type DataClientOptions
+} from "./client/index.js"
