@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <string>
@@ -22,6 +23,21 @@ namespace juniper {
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
+
+// ---- property names ---------------------------------------------------------------------------------------------
+// (Node-API before version 10 cannot hold references to strings, so keys are not cached across calls.)
+
+enum Key : int {
+  kP, kK, kO, kC, kLdx, kX, kE, kErrMean, kSse, kWeights, kActivation, kSettings, kThreads, kMeanCorrection,
+  kScoreTrace, kTargets, kDeltas, kPrevSlopes, kErrors, kErrSums, kSigmoidPrimeOffset, kScoreThreshold, kHistory,
+  kEpsilon, kMu, kDecay, kPatience, kChangeThreshold, kMaxEpochs, kKeyCount
+};
+constexpr const char* kKeyNames[kKeyCount] = {
+  "P", "K", "O", "C", "ldx", "X", "E", "errMean", "sse", "weights", "activation", "settings", "threads",
+  "meanCorrection", "scoreTrace", "targets", "deltas", "prevSlopes", "errors", "errSums", "sigmoidPrimeOffset",
+  "scoreThreshold", "history", "epsilon", "mu", "decay", "patience", "changeThreshold", "maxEpochs"};
+
+Napi::Value prop(const Napi::Object& o, Key k) { return o.Get(kKeyNames[k]); }
 
 // ---- argument validation -------------------------------------------------------------------------------------------
 
@@ -71,14 +87,33 @@ Napi::Float32Array f32_value(const Where& w, const Napi::Value& v, const std::st
   return a;
 }
 
+// True when every x[0..n) is finite: a branch-free scan of the exponent bits (vectorised by the compiler).
+bool all_finite(const float* x, int64_t n) {
+  uint32_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t u;
+    std::memcpy(&u, x + i, sizeof u);
+    bad |= static_cast<uint32_t>((u & 0x7f800000u) == 0x7f800000u);
+  }
+  return bad == 0;
+}
+
 // All of x[0..n) finite.
 void check_finite(const Where& w, const float* x, int64_t n, const std::string& name) {
+  if (all_finite(x, n)) return;
   for (int64_t i = 0; i < n; ++i)
     if (!std::isfinite(x[i])) w.range_error(name + "[" + std::to_string(i) + "] is not finite");
 }
 
 // Rows of a strided matrix: columns [0, cols) of each of `rows` rows finite.
 void check_finite_rows(const Where& w, const float* x, int64_t rows, int64_t cols, int64_t ld, const std::string& name) {
+  if (ld == cols) {
+    if (all_finite(x, rows * cols)) return;
+  } else {
+    bool ok = true;
+    for (int64_t r = 0; r < rows && ok; ++r) ok = all_finite(x + r * ld, cols);
+    if (ok) return;
+  }
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t c = 0; c < cols; ++c)
       if (!std::isfinite(x[r * ld + c]))
@@ -91,12 +126,12 @@ constexpr int64_t kMaxDim = int64_t{1} << 31;
 Settings settings_value(const Where& w, const Napi::Value& v) {
   Napi::Object s = as_object(w, v, "settings");
   Settings r{};
-  r.epsilon = finite_value(w, s.Get("epsilon"), "settings.epsilon");
-  r.mu = finite_value(w, s.Get("mu"), "settings.mu");
-  r.decay = finite_value(w, s.Get("decay"), "settings.decay");
-  r.patience = static_cast<int>(int_value(w, s.Get("patience"), "settings.patience", 0, 1 << 30));
-  r.changeThreshold = finite_value(w, s.Get("changeThreshold"), "settings.changeThreshold");
-  r.maxEpochs = static_cast<int>(int_value(w, s.Get("maxEpochs"), "settings.maxEpochs", 0, 1 << 30));
+  r.epsilon = finite_value(w, prop(s, kEpsilon), "settings.epsilon");
+  r.mu = finite_value(w, prop(s, kMu), "settings.mu");
+  r.decay = finite_value(w, prop(s, kDecay), "settings.decay");
+  r.patience = static_cast<int>(int_value(w, prop(s, kPatience), "settings.patience", 0, 1 << 30));
+  r.changeThreshold = finite_value(w, prop(s, kChangeThreshold), "settings.changeThreshold");
+  r.maxEpochs = static_cast<int>(int_value(w, prop(s, kMaxEpochs), "settings.maxEpochs", 0, 1 << 30));
   return r;
 }
 
@@ -119,12 +154,14 @@ Dev device_value(const Where& w, const Napi::Value& v) {
 
 // ---- candidate phase -------------------------------------------------------------------------------------------
 
-// Parsed, validated candidate-phase call. Holds references to every typed array so an async phase keeps them alive.
+// Parsed, validated candidate-phase call. An async call holds references to every typed array (inputs and outputs)
+// so that they outlive the JS call; a sync call needs none.
 struct CandidateCall {
   CandidateArgs args{};
   Dev dev = Dev::Auto;
   std::vector<Napi::Reference<Napi::Value>> keep;
-  Napi::Reference<Napi::Value> weights, cor, scores;  // outputs
+  Napi::Reference<Napi::Value> weights, cor, scores;  // outputs (async)
+  Napi::Value weights_v, cor_v, scores_v;             // outputs (sync)
   // Filled by run().
   CandidateResult result{};
   bool on_gpu = false;
@@ -142,27 +179,27 @@ struct CandidateCall {
   }
 };
 
-std::unique_ptr<CandidateCall> parse_candidate(const Where& w, const Napi::CallbackInfo& info) {
+std::unique_ptr<CandidateCall> parse_candidate(const Where& w, const Napi::CallbackInfo& info, bool async) {
   Napi::Env env = info.Env();
   auto call = std::make_unique<CandidateCall>();
   Napi::Object in = as_object(w, info[0], "input");
   CandidateArgs& a = call->args;
-  a.P = int_value(w, in.Get("P"), "P", 1, kMaxDim);
-  a.K = static_cast<int>(int_value(w, in.Get("K"), "K", 1, 1 << 20));
-  a.O = static_cast<int>(int_value(w, in.Get("O"), "O", 1, 1 << 16));
-  a.C = static_cast<int>(int_value(w, in.Get("C"), "C (pool size)", 1, 1 << 20));
-  a.ldx = int_value(w, in.Get("ldx"), "ldx", 1, kMaxDim);
+  a.P = int_value(w, prop(in, kP), "P", 1, kMaxDim);
+  a.K = static_cast<int>(int_value(w, prop(in, kK), "K", 1, 1 << 20));
+  a.O = static_cast<int>(int_value(w, prop(in, kO), "O", 1, 1 << 16));
+  a.C = static_cast<int>(int_value(w, prop(in, kC), "C (pool size)", 1, 1 << 20));
+  a.ldx = int_value(w, prop(in, kLdx), "ldx", 1, kMaxDim);
   if (a.ldx < a.K) w.range_error("ldx (" + std::to_string(a.ldx) + ") must be >= K (" + std::to_string(a.K) + ")");
-  Napi::Float32Array X = f32_value(w, in.Get("X"), "X", (a.P - 1) * a.ldx + a.K);
-  Napi::Float32Array E = f32_value(w, in.Get("E"), "E", a.P * a.O);
-  Napi::Float32Array em = f32_value(w, in.Get("errMean"), "errMean", a.O);
-  a.sse = finite_value(w, in.Get("sse"), "sse");
+  Napi::Float32Array X = f32_value(w, prop(in, kX), "X", (a.P - 1) * a.ldx + a.K);
+  Napi::Float32Array E = f32_value(w, prop(in, kE), "E", a.P * a.O);
+  Napi::Float32Array em = f32_value(w, prop(in, kErrMean), "errMean", a.O);
+  a.sse = finite_value(w, prop(in, kSse), "sse");
   if (!(a.sse > 0)) w.range_error("sse must be > 0, got " + std::to_string(a.sse));
-  Napi::Float32Array W0 = f32_value(w, in.Get("weights"), "weights", static_cast<int64_t>(a.C) * a.K);
-  a.act = static_cast<int>(int_value(w, in.Get("activation"), "activation", 0, 4));
-  a.s = settings_value(w, in.Get("settings"));
-  a.threads = threads_value(w, in.Get("threads"));
-  Napi::Value mc = in.Get("meanCorrection");
+  Napi::Float32Array W0 = f32_value(w, prop(in, kWeights), "weights", static_cast<int64_t>(a.C) * a.K);
+  a.act = static_cast<int>(int_value(w, prop(in, kActivation), "activation", 0, 4));
+  a.s = settings_value(w, prop(in, kSettings));
+  a.threads = threads_value(w, prop(in, kThreads));
+  Napi::Value mc = prop(in, kMeanCorrection);
   if (mc.IsUndefined() || mc.IsNull()) {
     a.textbook = false;
   } else {
@@ -172,12 +209,12 @@ std::unique_ptr<CandidateCall> parse_candidate(const Where& w, const Napi::Callb
     else if (m == "fahlman") a.textbook = false;
     else w.range_error("meanCorrection must be \"fahlman\" or \"textbook\", got \"" + m + "\"");
   }
-  Napi::Value tr = in.Get("scoreTrace");
+  Napi::Value tr = prop(in, kScoreTrace);
   a.scoreTrace = nullptr;
   if (!tr.IsUndefined() && !tr.IsNull()) {
     Napi::Float32Array t = f32_value(w, tr, "scoreTrace", static_cast<int64_t>(a.C) * (a.s.maxEpochs + 1));
     a.scoreTrace = t.Data();
-    call->keep.emplace_back(Napi::Persistent(static_cast<Napi::Value>(t)));
+    if (async) call->keep.emplace_back(Napi::Persistent(static_cast<Napi::Value>(t)));
   }
   a.X = X.Data();
   a.E = E.Data();
@@ -188,28 +225,37 @@ std::unique_ptr<CandidateCall> parse_candidate(const Where& w, const Napi::Callb
   check_finite(w, a.errMean, a.O, "errMean");
   check_finite(w, a.weights0, static_cast<int64_t>(a.C) * a.K, "weights");
   call->dev = device_value(w, info[1]);
-  for (Napi::Value v : {static_cast<Napi::Value>(X), static_cast<Napi::Value>(E), static_cast<Napi::Value>(em),
-                        static_cast<Napi::Value>(W0)})
-    call->keep.emplace_back(Napi::Persistent(v));
-  // Outputs.
-  Napi::Float32Array ow = Napi::Float32Array::New(env, static_cast<size_t>(a.C) * a.K);
-  Napi::Float32Array oc = Napi::Float32Array::New(env, static_cast<size_t>(a.C) * a.O);
-  Napi::Float32Array os = Napi::Float32Array::New(env, static_cast<size_t>(a.C));
+  if (async)
+    for (Napi::Value v : {static_cast<Napi::Value>(X), static_cast<Napi::Value>(E), static_cast<Napi::Value>(em),
+                          static_cast<Napi::Value>(W0)})
+      call->keep.emplace_back(Napi::Persistent(v));
+  // Outputs: three Float32Array views of one ArrayBuffer (one allocation).
+  const size_t nw = static_cast<size_t>(a.C) * a.K, nc = static_cast<size_t>(a.C) * a.O, ns = static_cast<size_t>(a.C);
+  Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, (nw + nc + ns) * sizeof(float));
+  Napi::Float32Array ow = Napi::Float32Array::New(env, nw, buf, 0);
+  Napi::Float32Array oc = Napi::Float32Array::New(env, nc, buf, nw * sizeof(float));
+  Napi::Float32Array os = Napi::Float32Array::New(env, ns, buf, (nw + nc) * sizeof(float));
   a.weights = ow.Data();
   a.cor = oc.Data();
   a.scores = os.Data();
-  call->weights = Napi::Persistent(static_cast<Napi::Value>(ow));
-  call->cor = Napi::Persistent(static_cast<Napi::Value>(oc));
-  call->scores = Napi::Persistent(static_cast<Napi::Value>(os));
+  if (async) {
+    call->weights = Napi::Persistent(static_cast<Napi::Value>(ow));
+    call->cor = Napi::Persistent(static_cast<Napi::Value>(oc));
+    call->scores = Napi::Persistent(static_cast<Napi::Value>(os));
+  } else {
+    call->weights_v = ow;
+    call->cor_v = oc;
+    call->scores_v = os;
+  }
   a.progress = Progress{nullptr, nullptr};
   return call;
 }
 
-Napi::Object candidate_result(Napi::Env env, CandidateCall& call) {
+Napi::Object candidate_result(Napi::Env env, CandidateCall& call, bool async) {
   Napi::Object r = Napi::Object::New(env);
-  r.Set("weights", call.weights.Value());
-  r.Set("correlations", call.cor.Value());
-  r.Set("scores", call.scores.Value());
+  r.Set("weights", async ? call.weights.Value() : call.weights_v);
+  r.Set("correlations", async ? call.cor.Value() : call.cor_v);
+  r.Set("scores", async ? call.scores.Value() : call.scores_v);
   r.Set("best", Napi::Number::New(env, call.result.best));
   r.Set("bestScore", Napi::Number::New(env, call.result.bestScore));
   r.Set("epochs", Napi::Number::New(env, call.result.epochs));
@@ -236,9 +282,9 @@ Napi::Value guarded(const Napi::CallbackInfo& info, const char* fn, F&& body) {
 Napi::Value CandidatePhase(const Napi::CallbackInfo& info) {
   return guarded(info, "candidatePhase", [&]() -> Napi::Value {
     Where w{info.Env(), "candidatePhase"};
-    auto call = parse_candidate(w, info);
+    auto call = parse_candidate(w, info, false);
     call->run();
-    return candidate_result(info.Env(), *call);
+    return candidate_result(info.Env(), *call, false);
   });
 }
 
@@ -273,7 +319,7 @@ class CandidateWorker : public Napi::AsyncWorker {
   }
   void OnOK() override {
     release();
-    deferred_.Resolve(candidate_result(Env(), *call_));
+    deferred_.Resolve(candidate_result(Env(), *call_, true));
   }
   void OnError(const Napi::Error& e) override {
     release();
@@ -324,7 +370,7 @@ class CandidateWorker : public Napi::AsyncWorker {
 Napi::Value CandidatePhaseAsync(const Napi::CallbackInfo& info) {
   return guarded(info, "candidatePhaseAsync", [&]() -> Napi::Value {
     Where w{info.Env(), "candidatePhaseAsync"};
-    auto call = parse_candidate(w, info);
+    auto call = parse_candidate(w, info, true);
     Napi::Function progress;
     if (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNull()) {
       if (!info[2].IsFunction()) w.type_error("progress must be a function");
@@ -350,25 +396,25 @@ Napi::Value OutputPhase(const Napi::CallbackInfo& info) {
     Where w{env, "outputPhase"};
     Napi::Object in = as_object(w, info[0], "input");
     OutputArgs a{};
-    a.P = int_value(w, in.Get("P"), "P", 1, kMaxDim);
-    a.K = static_cast<int>(int_value(w, in.Get("K"), "K", 1, 1 << 20));
-    a.O = static_cast<int>(int_value(w, in.Get("O"), "O", 1, 1 << 16));
-    a.ldx = int_value(w, in.Get("ldx"), "ldx", 1, kMaxDim);
+    a.P = int_value(w, prop(in, kP), "P", 1, kMaxDim);
+    a.K = static_cast<int>(int_value(w, prop(in, kK), "K", 1, 1 << 20));
+    a.O = static_cast<int>(int_value(w, prop(in, kO), "O", 1, 1 << 16));
+    a.ldx = int_value(w, prop(in, kLdx), "ldx", 1, kMaxDim);
     if (a.ldx < a.K) w.range_error("ldx (" + std::to_string(a.ldx) + ") must be >= K (" + std::to_string(a.K) + ")");
     const int64_t OK = static_cast<int64_t>(a.O) * a.K;
-    Napi::Float32Array X = f32_value(w, in.Get("X"), "X", (a.P - 1) * a.ldx + a.K);
-    Napi::Float32Array T = f32_value(w, in.Get("targets"), "targets", a.P * a.O);
-    Napi::Float32Array Wt = f32_value(w, in.Get("weights"), "weights", OK);
-    Napi::Float32Array D = f32_value(w, in.Get("deltas"), "deltas", OK);
-    Napi::Float32Array PS = f32_value(w, in.Get("prevSlopes"), "prevSlopes", OK);
-    Napi::Float32Array Er = f32_value(w, in.Get("errors"), "errors", a.P * a.O);
-    Napi::Float32Array Sm = f32_value(w, in.Get("errSums"), "errSums", a.O);
-    a.act = static_cast<int>(int_value(w, in.Get("activation"), "activation", 0, 4));
-    a.offset = finite_value(w, in.Get("sigmoidPrimeOffset"), "sigmoidPrimeOffset");
-    a.threshold = finite_value(w, in.Get("scoreThreshold"), "scoreThreshold");
-    a.s = settings_value(w, in.Get("settings"));
-    Napi::Float32Array H = f32_value(w, in.Get("history"), "history", 2 * (static_cast<int64_t>(a.s.maxEpochs) + 1));
-    a.threads = threads_value(w, in.Get("threads"));
+    Napi::Float32Array X = f32_value(w, prop(in, kX), "X", (a.P - 1) * a.ldx + a.K);
+    Napi::Float32Array T = f32_value(w, prop(in, kTargets), "targets", a.P * a.O);
+    Napi::Float32Array Wt = f32_value(w, prop(in, kWeights), "weights", OK);
+    Napi::Float32Array D = f32_value(w, prop(in, kDeltas), "deltas", OK);
+    Napi::Float32Array PS = f32_value(w, prop(in, kPrevSlopes), "prevSlopes", OK);
+    Napi::Float32Array Er = f32_value(w, prop(in, kErrors), "errors", a.P * a.O);
+    Napi::Float32Array Sm = f32_value(w, prop(in, kErrSums), "errSums", a.O);
+    a.act = static_cast<int>(int_value(w, prop(in, kActivation), "activation", 0, 4));
+    a.offset = finite_value(w, prop(in, kSigmoidPrimeOffset), "sigmoidPrimeOffset");
+    a.threshold = finite_value(w, prop(in, kScoreThreshold), "scoreThreshold");
+    a.s = settings_value(w, prop(in, kSettings));
+    Napi::Float32Array H = f32_value(w, prop(in, kHistory), "history", 2 * (static_cast<int64_t>(a.s.maxEpochs) + 1));
+    a.threads = threads_value(w, prop(in, kThreads));
     a.X = X.Data();
     a.T = T.Data();
     a.W = Wt.Data();
@@ -478,6 +524,25 @@ Napi::Value Activate(const Napi::CallbackInfo& info) {
   });
 }
 
+// quickprop(w, d, ps, slopes: Float64Array, eps, decay, mu): the kernels' Quickprop step in place (tests).
+Napi::Value Quickprop(const Napi::CallbackInfo& info) {
+  return guarded(info, "quickprop", [&]() -> Napi::Value {
+    Where w{info.Env(), "quickprop"};
+    Napi::Float32Array wt = f32_value(w, info[0], "w", 0);
+    const int64_t n = static_cast<int64_t>(wt.ElementLength());
+    Napi::Float32Array d = f32_value(w, info[1], "d", n);
+    Napi::Float32Array ps = f32_value(w, info[2], "ps", n);
+    if (!info[3].IsTypedArray() || info[3].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      w.type_error("slopes must be a Float64Array");
+    Napi::Float64Array sl = info[3].As<Napi::Float64Array>();
+    if (static_cast<int64_t>(sl.ElementLength()) < n) w.range_error("slopes is shorter than w");
+    const double eps = finite_value(w, info[4], "eps"), decay = finite_value(w, info[5], "decay"),
+                 mu = finite_value(w, info[6], "mu");
+    best_isa()->quickprop(wt.Data(), d.Data(), ps.Data(), sl.Data(), n, eps, decay, mu);
+    return info.Env().Undefined();
+  });
+}
+
 // peakFma(threads = 1, seconds = 0.25) → GFLOP/s of independent FMA chains on the active kernel set.
 Napi::Value PeakFma(const Napi::CallbackInfo& info) {
   return guarded(info, "peakFma", [&]() -> Napi::Value {
@@ -530,6 +595,7 @@ Napi::Object InitExports(Napi::Env env, Napi::Object exports) {
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("activate", Napi::Function::New(env, Activate, "activate"));
   exports.Set("peakFma", Napi::Function::New(env, PeakFma, "peakFma"));
+  exports.Set("quickprop", Napi::Function::New(env, Quickprop, "quickprop"));
   exports.Set("noop", Napi::Function::New(env, Noop, "noop"));
   exports.Set("noopArray", Napi::Function::New(env, NoopArray, "noopArray"));
   exports.Set("noopAsync", Napi::Function::New(env, NoopAsync, "noopAsync"));

@@ -37,40 +37,62 @@ class FlushDenormals {
 #endif
 };
 
-// 64-byte aligned, zero-initialised scratch.
-template <class T>
-class Buf {
+int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
+
+// Per-thread scratch memory for the phase drivers: one 64-byte-aligned block, kept between calls on the same thread
+// (phases on one thread run one after another), so a two-spirals phase does no heap allocation at all. Blocks over
+// kRetainMax are released when the phase ends.
+class Scratch {
  public:
-  Buf() = default;
-  explicit Buf(size_t n) { reset(n); }
-  Buf(const Buf&) = delete;
-  Buf& operator=(const Buf&) = delete;
-  ~Buf() { std::free(p_); }
-  void reset(size_t n) {
-    std::free(p_);
-    p_ = nullptr;
-    n_ = n;
-    const size_t bytes = ((n * sizeof(T) + 63) / 64) * 64;
-    if (bytes == 0) return;
-    p_ = static_cast<T*>(std::aligned_alloc(64, bytes));
-    if (!p_) throw std::bad_alloc();
-    std::memset(p_, 0, bytes);
+  static constexpr size_t kRetainMax = size_t{64} << 20;
+  // Lays out buffers first (add), then maps them (get) after acquire().
+  template <class T>
+  size_t add(size_t n) {
+    const size_t off = size_;
+    size_ += ((n * sizeof(T) + 63) / 64) * 64;
+    return off;
   }
-  T* data() { return p_; }
-  const T* data() const { return p_; }
-  T& operator[](size_t i) { return p_[i]; }
-  const T& operator[](size_t i) const { return p_[i]; }
-  size_t size() const { return n_; }
-  void zero() {
-    if (p_) std::memset(p_, 0, n_ * sizeof(T));
+  void acquire() {
+    Block& b = block();
+    if (size_ > b.cap) {
+      std::free(b.p);
+      b.p = nullptr;
+      b.cap = 0;
+      const size_t cap = std::max(size_, b.cap + b.cap / 2);
+      b.p = static_cast<char*>(std::aligned_alloc(64, cap));
+      if (!b.p) throw std::bad_alloc();
+      b.cap = cap;
+    }
+    base_ = b.p;
+  }
+  ~Scratch() {
+    Block& b = block();
+    if (b.cap > kRetainMax) {
+      std::free(b.p);
+      b.p = nullptr;
+      b.cap = 0;
+    }
+  }
+  template <class T>
+  T* get(size_t off, size_t n = 0, bool zero = false) {
+    T* p = reinterpret_cast<T*>(base_ + off);
+    if (zero && n) std::memset(p, 0, n * sizeof(T));
+    return p;
   }
 
  private:
-  T* p_ = nullptr;
-  size_t n_ = 0;
+  struct Block {
+    char* p = nullptr;
+    size_t cap = 0;
+    ~Block() { std::free(p); }
+  };
+  static Block& block() {
+    static thread_local Block b;
+    return b;
+  }
+  size_t size_ = 0;
+  char* base_ = nullptr;
 };
-
-int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 
 // Below this many multiply-adds per epoch a phase runs on the calling thread only: a fork-join costs a few µs.
 constexpr double kParallelMinWork = 1.5e5;
@@ -79,31 +101,6 @@ int thread_count(int requested) {
   const int pool = ThreadPool::instance().size();
   if (requested <= 0) return pool;
   return std::min(requested, pool);
-}
-
-// Quickprop (A.4) over n weights: s = slope + decay·w; the step by mode; w += Δ; d ← Δ; p ← s; slope ← 0.
-// float64 arithmetic on float32 storage, the same operation order as engine/math/quickprop.ts.
-void quickprop(float* w, float* d, float* ps, double* slopes, size_t n, double eps, double decay, double mu) {
-  const double shrink = mu / (1.0 + mu);
-  for (size_t i = 0; i < n; ++i) {
-    const double wi = w[i];
-    const double s = slopes[i] + decay * wi;
-    const double di = d[i], pi = ps[i];
-    double step;
-    if (di < 0) {
-      const double lin = s > 0 ? -eps * s : 0.0;
-      step = lin + (s >= shrink * pi ? mu * di : (di * s) / (pi - s));
-    } else if (di > 0) {
-      const double lin = s < 0 ? -eps * s : 0.0;
-      step = lin + (s <= shrink * pi ? mu * di : (di * s) / (pi - s));
-    } else {
-      step = -eps * s;
-    }
-    w[i] = static_cast<float>(wi + step);
-    d[i] = static_cast<float>(step);
-    ps[i] = static_cast<float>(s);
-    slopes[i] = 0.0;
-  }
 }
 
 // Contiguous, balanced pattern ranges, boundaries aligned to `align`.
@@ -152,33 +149,47 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
 
   float* w = a.weights;  // the pool's weights, updated in place in the caller's output array
   std::memcpy(w, a.weights0, CK * sizeof(float));
-  Buf<float> d(CK), ps(CK);
   float* cor = a.cor;  // prevCor
   std::fill(cor, cor + static_cast<size_t>(C) * O, 0.0f);
   float* scores = a.scores;
   std::fill(scores, scores + C, 0.0f);
-  Buf<double> slopes(CK), sumv(static_cast<size_t>(C)), cc(static_cast<size_t>(C) * O);
-  Buf<float> Wp(static_cast<size_t>(K) * Cp), A(static_cast<size_t>(O) * Cp);
+
+  Scratch mem;
+  const size_t o_d = mem.add<float>(CK), o_ps = mem.add<float>(CK), o_sl = mem.add<double>(CK);
+  const size_t o_sumv = mem.add<double>(static_cast<size_t>(C)), o_cc = mem.add<double>(static_cast<size_t>(C) * O);
+  const size_t o_wp = mem.add<float>(static_cast<size_t>(K) * Cp), o_a = mem.add<float>(static_cast<size_t>(O) * Cp);
+  const size_t o_ec = mem.add<float>(static_cast<size_t>(P) * O);
+  struct Part {
+    double* sumv;
+    double* cc;
+    float* G;
+    float* work;
+  };
+  std::vector<size_t> part_off;
+  for (int i = 0; i < chunks; ++i) {
+    part_off.push_back(mem.add<double>(static_cast<size_t>(Cp)));
+    part_off.push_back(mem.add<double>(static_cast<size_t>(O) * Cp));
+    part_off.push_back(mem.add<float>(static_cast<size_t>(K) * Cp));
+    part_off.push_back(mem.add<float>(static_cast<size_t>(3) * Pt * Cp));
+  }
+  mem.acquire();
+  float* d = mem.get<float>(o_d, CK, true);
+  float* ps = mem.get<float>(o_ps, CK, true);
+  double* slopes = mem.get<double>(o_sl, CK, true);
+  double* sumv = mem.get<double>(o_sumv);
+  double* cc = mem.get<double>(o_cc);
+  float* Wp = mem.get<float>(o_wp, static_cast<size_t>(K) * Cp, true);
+  float* A = mem.get<float>(o_a, static_cast<size_t>(O) * Cp, true);
+  float* Ec = mem.get<float>(o_ec);
+  std::vector<Part> parts;
+  for (int i = 0; i < chunks; ++i) {
+    const size_t* o = &part_off[static_cast<size_t>(i) * 4];
+    parts.push_back(Part{mem.get<double>(o[0]), mem.get<double>(o[1]), mem.get<float>(o[2]), mem.get<float>(o[3])});
+  }
   // Centred errors Ec = E − Ē: δ needs them, and CC = Σ v·Ec + Ē·Σv is recovered exactly in float64.
-  Buf<float> Ec(static_cast<size_t>(P) * O);
   for (int64_t p = 0; p < P; ++p)
     for (int o = 0; o < O; ++o)
-      Ec[static_cast<size_t>(p * O + o)] =
-          static_cast<float>(static_cast<double>(a.E[p * O + o]) - static_cast<double>(a.errMean[o]));
-
-  struct Part {
-    Buf<double> sumv, cc;
-    Buf<float> G, work;
-  };
-  std::vector<std::unique_ptr<Part>> parts;
-  for (int i = 0; i < chunks; ++i) {
-    auto part = std::make_unique<Part>();
-    part->sumv.reset(static_cast<size_t>(Cp));
-    part->cc.reset(static_cast<size_t>(O) * Cp);
-    part->G.reset(static_cast<size_t>(K) * Cp);
-    part->work.reset(static_cast<size_t>(3) * Pt * Cp);
-    parts.push_back(std::move(part));
-  }
+      Ec[p * O + o] = static_cast<float>(static_cast<double>(a.E[p * O + o]) - static_cast<double>(a.errMean[o]));
   const std::vector<int64_t> bounds = split_range(P, chunks, 1);
 
   CandEpochCtx ctx{};
@@ -189,9 +200,9 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   ctx.ldx = a.ldx;
   ctx.act = a.act;
   ctx.X = a.X;
-  ctx.Ec = Ec.data();
-  ctx.Wp = Wp.data();
-  ctx.A = A.data();
+  ctx.Ec = Ec;
+  ctx.Wp = Wp;
+  ctx.A = A;
   ctx.Pt = Pt;
 
   auto run_epoch = [&](bool train) {
@@ -207,26 +218,25 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
     ctx.train = train ? 1 : 0;
     auto body = [&](int i) {
       FlushDenormals chunk_ftz;
-      Part& part = *parts[static_cast<size_t>(i)];
-      part.sumv.zero();
-      part.cc.zero();
-      if (train) part.G.zero();
-      CandChunkOut out{part.sumv.data(), part.cc.data(), part.G.data(), part.work.data()};
+      Part& part = parts[static_cast<size_t>(i)];
+      std::fill(part.sumv, part.sumv + Cp, 0.0);
+      std::fill(part.cc, part.cc + static_cast<size_t>(O) * Cp, 0.0);
+      if (train) std::fill(part.G, part.G + static_cast<size_t>(K) * Cp, 0.0f);
+      CandChunkOut out{part.sumv, part.cc, part.G, part.work};
       kk->cand_chunk(ctx, bounds[static_cast<size_t>(i)], bounds[static_cast<size_t>(i) + 1], out);
     };
     ThreadPool::instance().for_each(chunks, body);
     // Reduce the partials in chunk order (deterministic for a given thread count).
-    sumv.zero();
-    cc.zero();
-    for (const auto& part : parts) {
-      for (int c = 0; c < C; ++c) sumv[static_cast<size_t>(c)] += part->sumv[static_cast<size_t>(c)];
+    std::fill(sumv, sumv + C, 0.0);
+    std::fill(cc, cc + static_cast<size_t>(C) * O, 0.0);
+    for (const Part& part : parts) {
+      for (int c = 0; c < C; ++c) sumv[c] += part.sumv[c];
       for (int o = 0; o < O; ++o)
-        for (int c = 0; c < C; ++c)
-          cc[static_cast<size_t>(c) * O + o] += part->cc[static_cast<size_t>(o) * Cp + c];
+        for (int c = 0; c < C; ++c) cc[static_cast<size_t>(c) * O + o] += part.cc[static_cast<size_t>(o) * Cp + c];
       if (train)
         for (int k = 0; k < K; ++k)
           for (int c = 0; c < C; ++c)
-            slopes[static_cast<size_t>(c) * K + k] += static_cast<double>(part->G[static_cast<size_t>(k) * Cp + c]);
+            slopes[static_cast<size_t>(c) * K + k] += static_cast<double>(part.G[static_cast<size_t>(k) * Cp + c]);
     }
     for (int c = 0; c < C; ++c)
       for (int o = 0; o < O; ++o)
@@ -268,7 +278,8 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   int64_t quit = a.s.maxEpochs;
   for (int i = 0; i < a.s.maxEpochs; ++i) {
     run_epoch(true);
-    quickprop(w, d.data(), ps.data(), slopes.data(), CK, eps, a.s.decay, a.s.mu);
+    // Quickprop (A.4), vectorised in float64; bit-identical to the scalar rule of engine/math/quickprop.ts.
+    kk->quickprop(w, d, ps, slopes, static_cast<int64_t>(CK), eps, a.s.decay, a.s.mu);
     best = adjust();
     if (a.scoreTrace)
       std::memcpy(a.scoreTrace + static_cast<size_t>(i + 1) * C, scores, static_cast<size_t>(C) * sizeof(float));
@@ -334,32 +345,49 @@ OutputResult cpu_output_phase(const OutputArgs& a) {
   chunks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(chunks, Pp / 256)));
   const int pack_threads = static_cast<double>(P) * K < 1e6 ? 1 : thread_count(a.threads);
 
-  Buf<float> Xt(static_cast<size_t>(K) * Pp), Tt(static_cast<size_t>(O) * Pp), Et(static_cast<size_t>(O) * Pp);
-  transpose_into(a.X, P, a.ldx, K, Xt.data(), Pp, pack_threads);
-  transpose_into(a.T, P, O, O, Tt.data(), Pp, 1);
+  Scratch mem;
+  const size_t o_xt = mem.add<float>(static_cast<size_t>(K) * Pp), o_tt = mem.add<float>(static_cast<size_t>(O) * Pp);
+  const size_t o_et = mem.add<float>(static_cast<size_t>(O) * Pp), o_sl = mem.add<double>(OK);
+  const size_t o_se = mem.add<double>(static_cast<size_t>(O));
+  std::vector<size_t> part_off;
+  for (int i = 0; i < chunks; ++i) {
+    part_off.push_back(mem.add<double>(static_cast<size_t>(O)));
+    part_off.push_back(mem.add<double>(OK));
+  }
+  mem.acquire();
+  float* Xt = mem.get<float>(o_xt);
+  float* Tt = mem.get<float>(o_tt);
+  float* Et = mem.get<float>(o_et);
+  double* slopes = mem.get<double>(o_sl, OK, true);
+  double* sumErr = mem.get<double>(o_se);
+  // Padding columns p ∈ [P, Pp) of the transposed cache and targets are 0.
+  for (int k = 0; k < K; ++k) std::fill(Xt + k * Pp + P, Xt + (k + 1) * Pp, 0.0f);
+  for (int o = 0; o < O; ++o) {
+    std::fill(Tt + o * Pp + P, Tt + (o + 1) * Pp, 0.0f);
+    std::fill(Et + o * Pp + P, Et + (o + 1) * Pp, 0.0f);
+  }
+  transpose_into(a.X, P, a.ldx, K, Xt, Pp, pack_threads);
+  transpose_into(a.T, P, O, O, Tt, Pp, 1);
   const int Pt = static_cast<int>(std::clamp<int64_t>((131072 / K) / 16 * 16, 256, 4096));
 
   struct Part {
-    Buf<double> sumErr, G;
+    double* sumErr;
+    double* G;
     double trueErr = 0, sse = 0;
     int64_t bits = 0;
   };
-  std::vector<std::unique_ptr<Part>> parts;
-  for (int i = 0; i < chunks; ++i) {
-    auto part = std::make_unique<Part>();
-    part->sumErr.reset(static_cast<size_t>(O));
-    part->G.reset(OK);
-    parts.push_back(std::move(part));
-  }
+  std::vector<Part> parts;
+  for (int i = 0; i < chunks; ++i)
+    parts.push_back(Part{mem.get<double>(part_off[2 * static_cast<size_t>(i)]),
+                         mem.get<double>(part_off[2 * static_cast<size_t>(i) + 1])});
   const std::vector<int64_t> bounds = split_range(Pp, chunks, 16);
-  Buf<double> slopes(OK), sumErr(static_cast<size_t>(O));
 
   OutEpochCtx base{};
   base.P = P;
   base.Pp = Pp;
   base.K = K;
   base.act = a.act;
-  base.Xt = Xt.data();
+  base.Xt = Xt;
   base.offset = static_cast<float>(a.offset);
   base.threshold = static_cast<float>(a.threshold);
   base.Pt = Pt;
@@ -371,18 +399,18 @@ OutputResult cpu_output_phase(const OutputArgs& a) {
   for (int i = 0; i < maxEpochs; ++i) {
     auto body = [&](int c) {
       FlushDenormals chunk_ftz;
-      Part& part = *parts[static_cast<size_t>(c)];
-      part.sumErr.zero();
-      part.G.zero();
+      Part& part = parts[static_cast<size_t>(c)];
+      std::fill(part.sumErr, part.sumErr + O, 0.0);
+      std::fill(part.G, part.G + OK, 0.0);
       OutChunkOut out{0.0, 0.0, 0, nullptr, nullptr};
       for (int g0 = 0; g0 < O; g0 += kOutMaxO) {
         OutEpochCtx ctx = base;
         ctx.O = std::min(kOutMaxO, O - g0);
         ctx.W = a.W + static_cast<size_t>(g0) * K;
-        ctx.Tt = Tt.data() + g0 * Pp;
-        ctx.Et = Et.data() + g0 * Pp;
-        out.sumErr = part.sumErr.data() + g0;
-        out.G = part.G.data() + static_cast<size_t>(g0) * K;
+        ctx.Tt = Tt + g0 * Pp;
+        ctx.Et = Et + g0 * Pp;
+        out.sumErr = part.sumErr + g0;
+        out.G = part.G + static_cast<size_t>(g0) * K;
         kk->out_chunk(ctx, bounds[static_cast<size_t>(c)], bounds[static_cast<size_t>(c) + 1], out);
       }
       part.trueErr = out.trueErr;
@@ -392,16 +420,16 @@ OutputResult cpu_output_phase(const OutputArgs& a) {
     ThreadPool::instance().for_each(chunks, body);
     double trueErr = 0, sse = 0;
     int64_t bits = 0;
-    sumErr.zero();
-    for (const auto& part : parts) {
-      trueErr += part->trueErr;
-      sse += part->sse;
-      bits += part->bits;
-      for (int o = 0; o < O; ++o) sumErr[static_cast<size_t>(o)] += part->sumErr[static_cast<size_t>(o)];
-      for (size_t j = 0; j < OK; ++j) slopes[j] += part->G[j];
+    std::fill(sumErr, sumErr + O, 0.0);
+    for (const Part& part : parts) {
+      trueErr += part.trueErr;
+      sse += part.sse;
+      bits += part.bits;
+      for (int o = 0; o < O; ++o) sumErr[o] += part.sumErr[o];
+      for (size_t j = 0; j < OK; ++j) slopes[j] += part.G[j];
     }
     // Stale errors (A.5): E, SumErrors and SSE are this forward pass's, taken before the update below.
-    for (int o = 0; o < O; ++o) a.errSums[o] = static_cast<float>(sumErr[static_cast<size_t>(o)]);
+    for (int o = 0; o < O; ++o) a.errSums[o] = static_cast<float>(sumErr[o]);
     a.history[2 * static_cast<size_t>(i)] = static_cast<float>(trueErr);
     a.history[2 * static_cast<size_t>(i) + 1] = static_cast<float>(bits);
     ++run;
@@ -409,10 +437,10 @@ OutputResult cpu_output_phase(const OutputArgs& a) {
     res.trueError = trueErr;
     res.sse = sse;
     if (bits > 0) {
-      quickprop(a.W, a.D, a.prevSlopes, slopes.data(), OK, eps, a.s.decay, a.s.mu);
+      kk->quickprop(a.W, a.D, a.prevSlopes, slopes, static_cast<int64_t>(OK), eps, a.s.decay, a.s.mu);
       ++updated;
     } else {
-      std::fill(slopes.data(), slopes.data() + OK, 0.0);
+      std::fill(slopes, slopes + OK, 0.0);
     }
     // Stopping rules (A.5), in order; `updated` plays the role of the global Epoch relative to the phase start.
     if (bits == 0) {
@@ -436,7 +464,7 @@ OutputResult cpu_output_phase(const OutputArgs& a) {
   }
   // Errors of the last forward pass, back to P×O.
   for (int64_t p = 0; p < P; ++p)
-    for (int o = 0; o < O; ++o) a.E[p * O + o] = Et[static_cast<size_t>(o * Pp + p)];
+    for (int o = 0; o < O; ++o) a.E[p * O + o] = Et[o * Pp + p];
   res.epochs = updated;
   res.epochsRun = run;
   res.end = end;

@@ -137,6 +137,8 @@ struct IsaKernels {
   void (*activate)(const float* x, float* v, float* fp, int64_t n, int act);
   // Runs `iters` iterations of independent FMA chains; returns the flops done (for the peak measurement).
   double (*fma_loop)(int64_t iters);
+  // Quickprop (A.4) over n weights in float64 on float32 storage, bit-identical to the scalar rule in cpu_phase.cc.
+  void (*quickprop)(float* w, float* d, float* ps, double* slopes, int64_t n, double eps, double decay, double mu);
 };
 
 namespace generic {

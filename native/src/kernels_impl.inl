@@ -547,4 +547,58 @@ static double fma_loop(int64_t iters) {
   return static_cast<double>(iters) * NC * W * 2.0;
 }
 
-static const IsaKernels kTable = {kIsaName, W, cand_chunk, out_chunk, activate, fma_loop};
+// ---- Quickprop (A.4) -------------------------------------------------------------------------------------------------
+
+// One step for VecD::W weights, branch-free; every lane computes the same float64 operations in the same order as
+// the scalar rule (s = slope + decay·w; d < 0: [s > 0 ? −ε·s : 0] + [s ≥ shrink·p ? μ·d : d·s/(p − s)];
+// d > 0: mirrored; otherwise −ε·s), so the result is bit-identical. Unused lanes of the division may divide by 0.
+static inline void qp_lanes(float* w, float* d, float* ps, double* slopes, VecD::T eps, VecD::T neps, VecD::T decay,
+                            VecD::T mu, VecD::T shrink) {
+  using D = VecD;
+  const D::T wi = D::load_f(w);
+  const D::T s = D::add(D::load(slopes), D::mul(decay, wi));
+  const D::T di = D::load_f(d), pi = D::load_f(ps);
+  const D::T zero = D::zero();
+  const D::T grad = D::mul(neps, s);                                    // −ε·s
+  const D::T quad = D::div(D::mul(di, s), D::sub(pi, s));               // d·s/(p − s)
+  const D::T mud = D::mul(mu, di);                                      // μ·d
+  const D::T sp = D::mul(shrink, pi);                                   // shrink·p
+  const D::T neg = D::add(D::blend(D::gt(s, zero), zero, grad), D::blend(D::ge(s, sp), quad, mud));
+  const D::T pos = D::add(D::blend(D::lt(s, zero), zero, grad), D::blend(D::le(s, sp), quad, mud));
+  const D::T step = D::blend(D::lt(di, zero), D::blend(D::gt(di, zero), grad, pos), neg);
+  D::store_f(w, D::add(wi, step));
+  D::store_f(d, step);
+  D::store_f(ps, s);
+  D::store(slopes, zero);
+  (void)eps;
+}
+
+static void quickprop(float* w, float* d, float* ps, double* slopes, int64_t n, double eps, double decay, double mu) {
+  using D = VecD;
+  const double shrink = mu / (1.0 + mu);
+  const D::T veps = D::set1(eps), vneps = D::set1(-eps), vdecay = D::set1(decay), vmu = D::set1(mu),
+             vshrink = D::set1(shrink);
+  int64_t i = 0;
+  for (; i + D::W <= n; i += D::W) qp_lanes(w + i, d + i, ps + i, slopes + i, veps, vneps, vdecay, vmu, vshrink);
+  if (i < n) {
+    // Tail through a padded copy (same lanes arithmetic).
+    float wt[D::W] = {}, dt[D::W] = {}, pt[D::W] = {};
+    double st[D::W] = {};
+    const int r = static_cast<int>(n - i);
+    for (int l = 0; l < r; ++l) {
+      wt[l] = w[i + l];
+      dt[l] = d[i + l];
+      pt[l] = ps[i + l];
+      st[l] = slopes[i + l];
+    }
+    qp_lanes(wt, dt, pt, st, veps, vneps, vdecay, vmu, vshrink);
+    for (int l = 0; l < r; ++l) {
+      w[i + l] = wt[l];
+      d[i + l] = dt[l];
+      ps[i + l] = pt[l];
+      slopes[i + l] = 0.0;
+    }
+  }
+}
+
+static const IsaKernels kTable = {kIsaName, W, cand_chunk, out_chunk, activate, fma_loop, quickprop};

@@ -38,3 +38,25 @@ struct Vec {
   }
   static inline void to_array(T v, float* out) { _mm512_storeu_ps(out, v); }
 };
+
+// 8 double lanes (Quickprop).
+struct VecD {
+  using T = __m512d;
+  using M = __mmask8;
+  static constexpr int W = 8;
+  static inline T load_f(const float* p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+  static inline void store_f(float* p, T v) { _mm256_storeu_ps(p, _mm512_cvtpd_ps(v)); }
+  static inline T load(const double* p) { return _mm512_loadu_pd(p); }
+  static inline void store(double* p, T v) { _mm512_storeu_pd(p, v); }
+  static inline T set1(double x) { return _mm512_set1_pd(x); }
+  static inline T zero() { return _mm512_setzero_pd(); }
+  static inline T add(T a, T b) { return _mm512_add_pd(a, b); }
+  static inline T sub(T a, T b) { return _mm512_sub_pd(a, b); }
+  static inline T mul(T a, T b) { return _mm512_mul_pd(a, b); }
+  static inline T div(T a, T b) { return _mm512_div_pd(a, b); }
+  static inline M lt(T a, T b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
+  static inline M le(T a, T b) { return _mm512_cmp_pd_mask(a, b, _CMP_LE_OQ); }
+  static inline M gt(T a, T b) { return _mm512_cmp_pd_mask(a, b, _CMP_GT_OQ); }
+  static inline M ge(T a, T b) { return _mm512_cmp_pd_mask(a, b, _CMP_GE_OQ); }
+  static inline T blend(M m, T a, T b) { return _mm512_mask_blend_pd(m, a, b); }  // m ? b : a
+};

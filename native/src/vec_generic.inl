@@ -43,3 +43,25 @@ struct Vec {
   }
   static inline void to_array(T v, float* out) { store(out, v); }
 };
+
+// 1 double lane (Quickprop): the scalar rule.
+struct VecD {
+  using T = double;
+  using M = bool;
+  static constexpr int W = 1;
+  static inline T load_f(const float* p) { return static_cast<double>(*p); }
+  static inline void store_f(float* p, T v) { *p = static_cast<float>(v); }
+  static inline T load(const double* p) { return *p; }
+  static inline void store(double* p, T v) { *p = v; }
+  static inline T set1(double x) { return x; }
+  static inline T zero() { return 0.0; }
+  static inline T add(T a, T b) { return a + b; }
+  static inline T sub(T a, T b) { return a - b; }
+  static inline T mul(T a, T b) { return a * b; }
+  static inline T div(T a, T b) { return a / b; }
+  static inline M lt(T a, T b) { return a < b; }
+  static inline M le(T a, T b) { return a <= b; }
+  static inline M gt(T a, T b) { return a > b; }
+  static inline M ge(T a, T b) { return a >= b; }
+  static inline T blend(M m, T a, T b) { return m ? b : a; }
+};

@@ -87,6 +87,16 @@ export interface NativeAddon {
   readonly setIsa: (name: string | null) => string
   /** The kernels' vector activation, element-wise: v = f(x) and f′ (accuracy tests). */
   readonly activate: (x: Float32Array, activation: ActivationCode) => { readonly v: Float32Array; readonly fp: Float32Array }
+  /** The kernels' vectorised Quickprop step, in place (tests: bit-identical to engine/math/quickprop.ts). */
+  readonly quickprop: (
+    w: Float32Array,
+    d: Float32Array,
+    prevSlopes: Float32Array,
+    slopes: Float64Array,
+    epsilon: number,
+    decay: number,
+    mu: number
+  ) => void
   /** Measured FMA throughput in GFLOP/s with `threads` threads (0 = all) for `seconds`. */
   readonly peakFma: (threads?: number, seconds?: number) => number
   /** B6 boundary probes. */

@@ -147,6 +147,36 @@ describe.runIf(built)("vectorised activations (the kernels' own exp)", () => {
   })
 })
 
+describe.runIf(built)("vectorised Quickprop", () => {
+  it("is bit-identical to engine/math/quickprop.ts in every mode (d < 0, d = 0, d > 0, shrink test, p = s, NaN)", async () => {
+    const { quickpropUpdate } = await import("../../src/engine/math/quickprop.js")
+    const n = 1037 // not a multiple of any vector width
+    const r = (() => {
+      let x = 12345
+      return () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1
+    })()
+    const w = new Float32Array(n).map(() => r())
+    const d = new Float32Array(n).map((_, i) => (i % 3 === 0 ? 0 : r() * 0.1))
+    const p = new Float32Array(n).map(() => r())
+    const s = new Float64Array(n).map(() => r())
+    // Edge cases: secant denominator 0, slope exactly at the shrink boundary, NaN/Infinity state.
+    s[1] = p[1]!
+    s[2] = (2 / 3) * p[2]!
+    d[4] = Number.NaN
+    s[5] = Number.POSITIVE_INFINITY
+    for (const [eps, decay, mu] of [[0.5, 0, 2], [1e-3, 1e-4, 1.75]] as const) {
+      forEachIsa((isa) => {
+        const a = [w.slice(), d.slice(), p.slice(), s.slice()] as const
+        const b = [w.slice(), d.slice(), p.slice(), s.slice()] as const
+        quickpropUpdate(a[0], a[1], a[2], a[3], 0, n, eps, decay, mu)
+        native().quickprop(b[0], b[1], b[2], b[3], eps, decay, mu)
+        for (let k = 0; k < 4; k++)
+          for (let i = 0; i < n; i++) expect(Object.is(b[k][i], a[k][i]), `${isa} array ${k} index ${i}`).toBe(true)
+      })
+    }
+  })
+})
+
 describe.runIf(built)("B6 probes and the FMA peak", () => {
   it("noop entry points", async () => {
     expect(native().noop()).toBeUndefined()
