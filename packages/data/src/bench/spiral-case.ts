@@ -26,6 +26,9 @@ const PARAMS: SpiralParams = {
 const N = PARAMS.n_spirals * PARAMS.n_points_per_spiral
 
 const generate = () => splitDataset(spiralPoints(PARAMS, defaultRng(PARAMS.seed)), PARAMS)
+// The same without the WebAssembly PCG64 kernel: the pure TypeScript (int32-limb) bit generator.
+const generatePureJs = () =>
+  splitDataset(spiralPoints(PARAMS, defaultRng(PARAMS.seed, { wasm: false })), PARAMS, { wasm: false })
 
 // The same maths in NumPy (data-api §5.2 modern + §5.1 split). It runs as a persistent child that times one
 // generation per "run" line, so TS and NumPy repetitions interleave and share whatever load the machine has.
@@ -94,13 +97,15 @@ export const spiralCase: BenchCase = {
   description: "1M-point modern spiral (2 arms, noise 0.25) incl. float32 cast and permutation split",
   run: async (): Promise<ReadonlyArray<BenchRow>> => {
     const d = generate()
-    generate() // warm-up
+    generatePureJs() // warm-up
     const np = await startNumpy()
     const ts: Array<number> = []
+    const js: Array<number> = []
     const py: Array<number> = []
     try {
       for (let i = 0; i < REPEATS; i++) {
         ts.push(timeMs(generate, { warmup: 0, repeats: 1 }).median)
+        js.push(timeMs(generatePureJs, { warmup: 0, repeats: 1 }).median)
         if (np) py.push(await np.time())
       }
     } finally {
@@ -112,6 +117,13 @@ export const spiralCase: BenchCase = {
       : null
     // Best of the interleaved repetitions: the least disturbed run of each side on a shared machine.
     const best = (xs: ReadonlyArray<number>) => Math.min(...xs)
+    const baseline = np && py.length > 0 ? N / (best(py) / 1000) : null
+    const numpyExtras = {
+      numpy_best_ms: py.length > 0 ? best(py) : null,
+      numpy_median_ms: py.length > 0 ? median(py) : null,
+      repeats: REPEATS,
+      numpy: np?.hello.numpy ?? null
+    }
     return [
       row(
         {
@@ -119,17 +131,31 @@ export const spiralCase: BenchCase = {
           metric: "throughput",
           value: N / (best(ts) / 1000),
           unit: "points/s",
-          baseline: np && py.length > 0 ? N / (best(py) / 1000) : null
+          baseline
         },
         {
           ts_best_ms: best(ts),
           ts_median_ms: median(ts),
-          numpy_best_ms: py.length > 0 ? best(py) : null,
-          numpy_median_ms: py.length > 0 ? median(py) : null,
           median_ratio: py.length > 0 ? median(py) / median(ts) : null,
-          repeats: REPEATS,
-          numpy: np?.hello.numpy ?? null,
+          ...numpyExtras,
+          bit_generator: "wasm",
           same_values_as_numpy: same
+        }
+      ),
+      row(
+        {
+          case: "generate-spiral-1M-purejs",
+          metric: "throughput",
+          value: N / (best(js) / 1000),
+          unit: "points/s",
+          baseline
+        },
+        {
+          ts_best_ms: best(js),
+          ts_median_ms: median(js),
+          median_ratio: py.length > 0 ? median(py) / median(js) : null,
+          ...numpyExtras,
+          bit_generator: "js"
         }
       )
     ]

@@ -1,5 +1,6 @@
 // The split procedure of data-api §5.1: a second, fresh default_rng(seed) permutes the rows; counts are
 // round-half-even; slices are train | val | test; X_full/y_full stay in generation order.
+import type { Pcg64Options } from "../rng/pcg64.js"
 import { defaultRng } from "../rng/random.js"
 import { roundHalfEven } from "./maths.js"
 import type { SplitParams } from "./params.js"
@@ -88,12 +89,13 @@ const oneHotChunk = (labels: Uint8Array, C: number, y: Float32Array, counts: Int
   }
 }
 
-export const splitDataset = (raw: RawDataset, p: SplitParams): GeneratedDataset => {
+/** `rngOptions` picks the bit-generator backend for the permutation (benchmarks; results are identical). */
+export const splitDataset = (raw: RawDataset, p: SplitParams, rngOptions: Pcg64Options = {}): GeneratedDataset => {
   const n = raw.nSamples
   const F = raw.nFeatures
   const C = raw.nClasses
   let order: Int32Array
-  if (p.shuffle) order = defaultRng(p.seed).permutation(n)
+  if (p.shuffle) order = defaultRng(p.seed, rngOptions).permutation(n)
   else {
     order = new Int32Array(n)
     for (let i = 0; i < n; i++) order[i] = i

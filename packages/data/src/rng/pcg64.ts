@@ -23,7 +23,7 @@ const F1 = 0x4385df64
 const F2 = 0x1fc65da4
 
 /** Outputs generated per refill. Small enough that tiny datasets do not pay for it. */
-export const PCG64_BATCH = 256
+export const PCG64_BATCH = 1024
 
 const limbs = (x: bigint): [number, number, number, number] => [
   Number(x & 0xffffffffn) | 0,
@@ -101,28 +101,30 @@ export class Pcg64 {
     let s0 = w[0]!, s1 = w[1]!, s2 = w[2]!, s3 = w[3]!
     const i0 = w[4]!, i1 = w[5]!, i2 = w[6]!, i3 = w[7]!
     const u0 = i0 >>> 0, u1 = i1 >>> 0, u2 = i2 >>> 0
+    // Locals, not module constants: V8 re-checks module bindings on every access in a loop.
+    const m0 = M0, m1 = M1, m2 = M2, m3 = M3, f0 = F0, f1 = F1, f2 = F2, inv32 = INV32
     for (let k = 0; k < 2 * PCG64_BATCH; k += 2) {
       const d0 = s0 >>> 0, d1 = s1 >>> 0, d2 = s2 >>> 0
       // Low words: exact int32 sums (a carry only matters mod 2^32 there, hence `c | 0`).
       // Carries: floor of the float estimate / 2^32, whose error is < 2^-17; only when the estimate lies
       // that close to an integer is it recomputed exactly from the low word. That keeps the low words off
       // the carry chain, which is the loop's critical path.
-      const r0 = (Math.imul(s0, M0) + i0) | 0
-      const a0 = d0 * F0 + u0
-      let c0 = Math.floor(a0 * INV32)
-      let f = a0 * INV32 - c0
-      if (f < 1e-4 || f > 0.9999) c0 = Math.floor((a0 - (r0 >>> 0)) * INV32 + 0.5)
-      const r1 = (Math.imul(s0, M1) + Math.imul(s1, M0) + i1 + (c0 | 0)) | 0
-      const a1 = d0 * F1 + d1 * F0 + c0 + u1
-      let c1 = Math.floor(a1 * INV32)
-      f = a1 * INV32 - c1
-      if (f < 1e-4 || f > 0.9999) c1 = Math.floor((a1 - (r1 >>> 0)) * INV32 + 0.5)
-      const r2 = (Math.imul(s0, M2) + Math.imul(s1, M1) + Math.imul(s2, M0) + i2 + (c1 | 0)) | 0
-      const a2 = d0 * F2 + d1 * F1 + d2 * F0 + c1 + u2
-      let c2 = Math.floor(a2 * INV32)
-      f = a2 * INV32 - c2
-      if (f < 1e-4 || f > 0.9999) c2 = Math.floor((a2 - (r2 >>> 0)) * INV32 + 0.5)
-      const r3 = (Math.imul(s0, M3) + Math.imul(s1, M2) + Math.imul(s2, M1) + Math.imul(s3, M0) + i3 + (c2 | 0)) | 0
+      const r0 = (Math.imul(s0, m0) + i0) | 0
+      const a0 = d0 * f0 + u0
+      let c0 = Math.floor(a0 * inv32)
+      let f = a0 * inv32 - c0
+      if (f < 1e-4 || f > 0.9999) c0 = Math.floor((a0 - (r0 >>> 0)) * inv32 + 0.5)
+      const r1 = (Math.imul(s0, m1) + Math.imul(s1, m0) + i1 + (c0 | 0)) | 0
+      const a1 = d0 * f1 + d1 * f0 + c0 + u1
+      let c1 = Math.floor(a1 * inv32)
+      f = a1 * inv32 - c1
+      if (f < 1e-4 || f > 0.9999) c1 = Math.floor((a1 - (r1 >>> 0)) * inv32 + 0.5)
+      const r2 = (Math.imul(s0, m2) + Math.imul(s1, m1) + Math.imul(s2, m0) + i2 + (c1 | 0)) | 0
+      const a2 = d0 * f2 + d1 * f1 + d2 * f0 + c1 + u2
+      let c2 = Math.floor(a2 * inv32)
+      f = a2 * inv32 - c2
+      if (f < 1e-4 || f > 0.9999) c2 = Math.floor((a2 - (r2 >>> 0)) * inv32 + 0.5)
+      const r3 = (Math.imul(s0, m3) + Math.imul(s1, m2) + Math.imul(s2, m1) + Math.imul(s3, m0) + i3 + (c2 | 0)) | 0
       s0 = r0
       s1 = r1
       s2 = r2

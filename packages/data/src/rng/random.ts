@@ -70,33 +70,17 @@ export class NumpyRandom {
 
   /**
    * Fill `out[offset, offset+n)` with standard normals (row-major order for shaped draws). The common case
-   * (≈99 %: one draw, accepted by the rectangle test) is inlined on the batch buffer; the rest restarts the
-   * same draw on the slow path, which consumes the stream exactly as standardNormalOne does.
+   * (≈99 %: one draw, accepted by the rectangle test) runs in a tight loop on the batch buffer that stops
+   * at the first other draw, which the full algorithm then takes from the start: the stream is consumed
+   * exactly as by repeated standardNormalOne calls. (A call inside the tight loop slows it down 2×.)
    */
   fillStandardNormal(out: Float64Array, offset = 0, n = out.length - offset): Float64Array {
-    const bg = this.bitGenerator
-    const buf = bg.out
-    let pos = bg.pos
-    for (let i = offset, end = offset + n; i < end; i++) {
-      if (pos === PCG64_BATCH) {
-        bg.refill()
-        pos = 0
-      }
-      const lo = buf[2 * pos]!
-      const rabs = (buf[2 * pos + 1]! & 0x1fffffff) * 8388608 + (lo >>> 9)
-      const idx = lo & 0xff
-      if (rabs < KI_DOUBLE[idx]!) {
-        pos++
-        const x = rabs * WI_DOUBLE[idx]!
-        out[i] = lo & 0x100 ? -x : x
-      } else {
-        // Leave the draw unconsumed and let the full algorithm take it from the start.
-        bg.pos = pos
-        out[i] = this.standardNormalOne()
-        pos = bg.pos
-      }
+    const end = offset + n
+    let i = offset
+    while (i < end) {
+      i = fillNormalsFast(this.bitGenerator, out, i, end)
+      if (i < end) out[i++] = this.standardNormalOne()
     }
-    bg.pos = pos
     return out
   }
 
@@ -137,11 +121,37 @@ export class NumpyRandom {
   }
 }
 
+/** Accepted-at-once ziggurat draws into out[i, end); returns where it stopped (end, or a draw that needs more). */
+const fillNormalsFast = (bg: Pcg64, out: Float64Array, i: number, end: number): number => {
+  const buf = bg.out
+  // Module-level bindings are re-checked on every access in V8; locals make this loop 2–4× faster.
+  const KI = KI_DOUBLE
+  const WI = WI_DOUBLE
+  const batch = PCG64_BATCH
+  let pos = bg.pos
+  for (; i < end; i++) {
+    if (pos === batch) {
+      bg.refill()
+      pos = 0
+    }
+    const lo = buf[2 * pos]!
+    const rabs = (buf[2 * pos + 1]! & 0x1fffffff) * 8388608 + (lo >>> 9)
+    const idx = lo & 0xff
+    if (!(rabs < KI[idx]!)) break
+    pos++
+    const x = rabs * WI[idx]!
+    out[i] = lo & 0x100 ? -x : x
+  }
+  bg.pos = pos
+  return i
+}
+
 const PERMUTATION_CHUNK = 8192
 
 /** Fisher–Yates steps i = top … bottom (descending), with NumPy's buffered 32-bit masked-rejection draws. */
 const shuffleChunk = (bg: Pcg64, out: Int32Array, top: number, bottom: number): void => {
   const buf = bg.out
+  const batch = PCG64_BATCH
   let has = bg.hasU32
   let held = bg.u32[0]!
   let pos = bg.pos
@@ -156,7 +166,7 @@ const shuffleChunk = (bg: Pcg64, out: Int32Array, top: number, bottom: number): 
         has = false
         u = held
       } else {
-        if (pos === PCG64_BATCH) {
+        if (pos === batch) {
           bg.refill()
           pos = 0
         }
