@@ -1,7 +1,7 @@
 import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { prepareDataset, runGenerator, TABULAR_KEYS } from "../src/generators/index.js"
-import { datasetToNpz, decodeNpy, decodeNpz, encodeNpy, encodeNpz, npyHeader } from "../src/npz/index.js"
+import { datasetToNpz, decodeNpy, decodeNpz, decodeTabularNpz, encodeNpy, encodeNpz, npyHeader } from "../src/npz/index.js"
 import { hasNumpy, pythonJson, runPython } from "./helpers/python.js"
 
 const spiral = Either.getOrThrow(runGenerator(Either.getOrThrow(prepareDataset("spiral", {}))))
@@ -40,6 +40,14 @@ describe("NPZ artifact", () => {
     expect(npz["X_train"]!.shape).toEqual([155, 2])
     expect(Array.from(npz["X_full"]!.data as Float32Array)).toEqual(Array.from(spiral.arrays.X_full.data))
     expect(Either.isLeft(decodeNpz(Uint8Array.from([1, 2, 3, 4])))).toBe(true)
+  })
+
+  it("decodeTabularNpz types the members as float32 and rejects other dtypes", () => {
+    const z = Either.getOrThrow(decodeTabularNpz(datasetToNpz(spiral)))
+    const first: Array<number> = Array.from(z["X_train"]!.data.subarray(0, 2))
+    expect(first).toEqual([4.095326900482178, 2.969475269317627])
+    const ints = encodeNpz([["i", { descr: "<i4", shape: [1], data: Int32Array.from([1]) }]])
+    expect(Either.isLeft(decodeTabularNpz(ints))).toBe(true)
   })
 
   it("is byte-identical for equal datasets (fixed member timestamps)", () => {

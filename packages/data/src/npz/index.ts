@@ -1,2 +1,2 @@
 export { decodeNpy, encodeNpy, type NpyArray, npyHeader, type NpyTypedArray, shapeRepr } from "./npy.js"
-export { datasetToNpz, decodeNpz, encodeNpz, type NpzOptions } from "./npz.js"
+export { datasetToNpz, decodeNpz, decodeTabularNpz, encodeNpz, type Float32Npy, type NpzOptions } from "./npz.js"

@@ -46,3 +46,21 @@ export const datasetToNpz = (d: GeneratedDataset, options: NpzOptions = {}): Uin
     }),
     options
   )
+
+/** A `<f4` member, as every array of the tabular artifact is. */
+export interface Float32Npy {
+  readonly descr: "<f4"
+  readonly shape: ReadonlyArray<number>
+  readonly data: Float32Array
+}
+
+/** decodeNpz for tabular artifacts: every member must be `<f4`, so callers get Float32Array-typed data. */
+export const decodeTabularNpz = (bytes: Uint8Array): Either.Either<Record<string, Float32Npy>, string> =>
+  Either.flatMap(decodeNpz(bytes), (members) => {
+    const out: Record<string, Float32Npy> = {}
+    for (const [key, a] of Object.entries(members)) {
+      if (a.descr !== "<f4" || !(a.data instanceof Float32Array)) return Either.left(`${key}: expected <f4, got ${a.descr}`)
+      out[key] = { descr: "<f4", shape: a.shape, data: a.data }
+    }
+    return Either.right(out)
+  })
