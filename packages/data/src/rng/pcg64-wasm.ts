@@ -4,10 +4,24 @@
 // WebAssembly is unavailable, and tests check both against a BigInt reference.
 //
 // Memory layout (one 64 KiB page per generator): [0] state lo, [8] state hi, [16] inc lo, [24] inc hi
-// (u64 little-endian), outputs from byte 64 as u64 = [lo32, hi32] pairs, the layout Pcg64.out expects.
+// (u64 little-endian), [32] the buffer position (i32, shared with JS around `normals` calls), outputs
+// from byte 64 as u64 = [lo32, hi32] pairs (the layout Pcg64.out expects), then the ziggurat tables
+// ki/wi (f64[256] each), then a scratch area for normals.
 // refill(n): n times { state = state·M + inc (mod 2^128); out[k] = rotr64(hi ^ lo, hi >> 58) }.
+// normals(n): the ziggurat's one-draw fast path (random.ts explains it) on the buffer, up to n values into
+// the scratch area; it stops before the first draw that needs the slow path and returns the count.
 
+import { KI_DOUBLE, WI_DOUBLE } from "./ziggurat-tables.js"
+
+/** Outputs per refill; baked into the module. */
+export const KERNEL_BATCH = 1024
 export const WASM_OUT_OFFSET = 64
+const POS_OFFSET = 32
+const KI_OFFSET = WASM_OUT_OFFSET + 8 * KERNEL_BATCH
+const WI_OFFSET = KI_OFFSET + 8 * 256
+const SCRATCH_OFFSET = WI_OFFSET + 8 * 256
+/** Normals per `normals` call at most. */
+export const NORMALS_CAPACITY = 4096
 
 const M_LO = 0x4385df649fccf645n
 const M_HI = 0x2360ed051fc65da4n
@@ -42,12 +56,13 @@ const name = (s: string): Array<number> => [...uleb(s.length), ...Array.from(s, 
 
 // Opcodes used below.
 const op = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
+  block: 0x02, loop: 0x03, if: 0x04, br: 0x0c, brIf: 0x0d, end: 0x0b, call: 0x10, select: 0x1b,
   get: 0x20, set: 0x21, tee: 0x22,
-  i32Const: 0x41, i64Const: 0x42, i64Load: 0x29, i64Store: 0x37,
-  i32GeU: 0x4f, i32Add: 0x6a, i32Shl: 0x74,
-  i64LtU: 0x54, i64Add: 0x7c, i64Mul: 0x7e, i64And: 0x83, i64Xor: 0x85, i64ShrU: 0x88, i64Rotr: 0x8a,
-  i64ExtendI32U: 0xad
+  i32Const: 0x41, i64Const: 0x42, i32Load: 0x28, i64Load: 0x29, f64Load: 0x2b, i32Store: 0x36, i64Store: 0x37,
+  f64Store: 0x39,
+  i32Eqz: 0x45, i32Eq: 0x46, i32GeU: 0x4f, i32Add: 0x6a, i32And: 0x71, i32Shl: 0x74,
+  i64LtU: 0x54, f64Lt: 0x63, i64Add: 0x7c, i64Mul: 0x7e, i64And: 0x83, i64Xor: 0x85, i64ShrU: 0x88, i64Rotr: 0x8a,
+  f64Neg: 0x9a, f64Mul: 0xa2, i32WrapI64: 0xa7, i64ExtendI32U: 0xad, f64ConvertI64U: 0xba
 } as const
 const I32 = 0x7f
 const I64 = 0x7e
@@ -98,15 +113,47 @@ const body: Array<number> = [
   op.end
 ]
 
-const code = [...vec([[2, I32], [10, I64]].map(([count, type]) => [...uleb(count!), type!])), ...body]
+const locals = (groups: Array<[number, number]>) => vec(groups.map(([count, type]) => [...uleb(count), type]))
+const refillCode = [...locals([[2, I32], [10, I64]]), ...body]
+
+// normals(n) -> count. Locals: 0 n (param), 1 count, 2 pos, 3 idx8 (i32); 4 r (i64); 5 rabs, 6 x (f64).
+const [CNT, POS, IDX8, R, RABS, X] = [1, 2, 3, 4, 5, 6]
+const F64 = 0x7c
+const normalsBody: Array<number> = [
+  ...k32(0), op.i32Load, 2, ...uleb(POS_OFFSET), ...set(POS),
+  op.block, 0x40, op.loop, 0x40,
+  ...get(CNT), ...get(N), op.i32GeU, op.brIf, 1,
+  // An exhausted buffer is refilled (function 0), as Pcg64.refill does.
+  ...get(POS), ...k32(KERNEL_BATCH), op.i32Eq, op.if, 0x40,
+  ...k32(KERNEL_BATCH), op.call, 0, ...k32(0), ...set(POS),
+  op.end,
+  ...get(POS), ...k32(3), op.i32Shl, op.i64Load, 3, ...uleb(WASM_OUT_OFFSET), ...set(R),
+  ...get(R), op.i32WrapI64, ...k32(0xff), op.i32And, ...k32(3), op.i32Shl, ...set(IDX8),
+  // rabs = bits 9..60 of the draw; accept only if rabs < ki[idx], else stop before this draw.
+  ...get(R), ...k64(9n), op.i64ShrU, ...k64((1n << 52n) - 1n), op.i64And, op.f64ConvertI64U, ...set(RABS),
+  ...get(RABS), ...get(IDX8), op.f64Load, 3, ...uleb(KI_OFFSET), op.f64Lt, op.i32Eqz, op.brIf, 1,
+  ...get(RABS), ...get(IDX8), op.f64Load, 3, ...uleb(WI_OFFSET), op.f64Mul, ...set(X),
+  // scratch[count] = bit 8 ? −x : x
+  ...get(CNT), ...k32(3), op.i32Shl,
+  ...get(X), op.f64Neg, ...get(X), ...get(R), op.i32WrapI64, ...k32(0x100), op.i32And, op.select,
+  op.f64Store, 3, ...uleb(SCRATCH_OFFSET),
+  ...get(CNT), ...k32(1), op.i32Add, ...set(CNT),
+  ...get(POS), ...k32(1), op.i32Add, ...set(POS),
+  op.br, 0,
+  op.end, op.end,
+  ...k32(0), ...get(POS), op.i32Store, 2, ...uleb(POS_OFFSET),
+  ...get(CNT),
+  op.end
+]
+const normalsCode = [...locals([[3, I32], [1, I64], [2, F64]]), ...normalsBody]
 
 const moduleBytes = Uint8Array.from([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  ...section(1, vec([[0x60, 1, I32, 0]])), // type 0: (i32) -> ()
-  ...section(3, vec([[0]])), // one function of type 0
+  ...section(1, vec([[0x60, 1, I32, 0], [0x60, 1, I32, 1, I32]])), // (i32) -> (), (i32) -> (i32)
+  ...section(3, vec([[0], [1]])), // refill: type 0, normals: type 1
   ...section(5, vec([[0x00, 1]])), // one memory, min 1 page
-  ...section(7, vec([[...name("mem"), 0x02, 0], [...name("refill"), 0x00, 0]])),
-  ...section(10, vec([[...uleb(code.length), ...code]]))
+  ...section(7, vec([[...name("mem"), 0x02, 0], [...name("refill"), 0x00, 0], [...name("normals"), 0x00, 1]])),
+  ...section(10, vec([[...uleb(refillCode.length), ...refillCode], [...uleb(normalsCode.length), ...normalsCode]]))
 ])
 
 export interface WasmPcg64Kernel {
@@ -115,6 +162,11 @@ export interface WasmPcg64Kernel {
   /** Outputs as [lo, hi] int32 pairs. */
   readonly out: Int32Array
   readonly refill: (n: number) => void
+  /** The buffer position `normals` reads and writes (pos[0]). */
+  readonly pos: Int32Array
+  /** Up to n ≤ NORMALS_CAPACITY fast-path normals into `scratch`; returns how many. */
+  readonly normals: (n: number) => number
+  readonly scratch: Float64Array
 }
 
 // The tsconfig's lib (ES2022, no DOM) does not declare WebAssembly; this is the little we use of it.
@@ -129,7 +181,7 @@ declare const WebAssembly: {
 let compiled: WasmModule | null | undefined
 
 /** A fresh kernel with its own memory, or null where WebAssembly is unavailable (or disabled). */
-export const makeWasmPcg64Kernel = (batch: number): WasmPcg64Kernel | null => {
+export const makeWasmPcg64Kernel = (): WasmPcg64Kernel | null => {
   if (compiled === undefined) {
     try {
       compiled = process.env["JUNIPER_DATA_PCG64_WASM"] === "0" ? null : new WebAssembly.Module(moduleBytes)
@@ -140,10 +192,14 @@ export const makeWasmPcg64Kernel = (batch: number): WasmPcg64Kernel | null => {
   if (compiled === null) return null
   const instance = new WebAssembly.Instance(compiled, {})
   const mem = instance.exports["mem"] as { readonly buffer: ArrayBuffer }
-  const refill = instance.exports["refill"] as (n: number) => void
+  new Float64Array(mem.buffer, KI_OFFSET, 256).set(KI_DOUBLE)
+  new Float64Array(mem.buffer, WI_OFFSET, 256).set(WI_DOUBLE)
   return {
     words: new BigUint64Array(mem.buffer, 0, 4),
-    out: new Int32Array(mem.buffer, WASM_OUT_OFFSET, 2 * batch),
-    refill
+    out: new Int32Array(mem.buffer, WASM_OUT_OFFSET, 2 * KERNEL_BATCH),
+    refill: instance.exports["refill"] as (n: number) => void,
+    pos: new Int32Array(mem.buffer, POS_OFFSET, 1),
+    normals: instance.exports["normals"] as (n: number) => number,
+    scratch: new Float64Array(mem.buffer, SCRATCH_OFFSET, NORMALS_CAPACITY)
   }
 }

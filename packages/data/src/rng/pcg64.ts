@@ -7,7 +7,7 @@
 // Outputs are produced in batches with the state held in locals, and consumers read them from `out`.
 // Where WebAssembly is available, the batch step runs in a tiny WASM kernel instead (pcg64-wasm.ts, ~5×
 // faster: native 64-bit multiplies); both paths produce the same stream. Seeding (once) uses BigInt.
-import { makeWasmPcg64Kernel, type WasmPcg64Kernel } from "./pcg64-wasm.js"
+import { KERNEL_BATCH, makeWasmPcg64Kernel, type WasmPcg64Kernel } from "./pcg64-wasm.js"
 
 const M128 = 0x2360ed051fc65da44385df649fccf645n
 const MASK128 = (1n << 128n) - 1n
@@ -23,7 +23,7 @@ const F1 = 0x4385df64
 const F2 = 0x1fc65da4
 
 /** Outputs generated per refill. Small enough that tiny datasets do not pay for it. */
-export const PCG64_BATCH = 1024
+export const PCG64_BATCH = KERNEL_BATCH
 
 const limbs = (x: bigint): [number, number, number, number] => [
   Number(x & 0xffffffffn) | 0,
@@ -50,7 +50,8 @@ export interface Pcg64Options {
 export class Pcg64 {
   /** [s0, s1, s2, s3, i0, i1, i2, i3]: state and increment limbs (int32), least significant first (JS path). */
   private readonly words = new Int32Array(8)
-  private readonly kernel: WasmPcg64Kernel | null
+  /** The WebAssembly kernel, when in use (random.ts runs the ziggurat fast path in it). */
+  readonly kernel: WasmPcg64Kernel | null
   /** Batched outputs as [lo, hi] int32 pairs; pair `pos` is the next one to hand out. */
   readonly out: Int32Array
   /** Next unread pair in `out` (PCG64_BATCH = empty). Hot loops may read `out` directly and advance this. */
@@ -70,7 +71,7 @@ export class Pcg64 {
     const state = pcg64StepBigInt((pcg64StepBigInt(0n, inc) + ((w0 << 64n) | w1)) & MASK128, inc)
     this.seededState = state
     this.increment = inc
-    this.kernel = options.wasm === false ? null : makeWasmPcg64Kernel(PCG64_BATCH)
+    this.kernel = options.wasm === false ? null : makeWasmPcg64Kernel()
     if (this.kernel) {
       const w = this.kernel.words
       w[0] = state & 0xffffffffffffffffn

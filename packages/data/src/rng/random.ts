@@ -1,6 +1,7 @@
 // numpy.random.default_rng(seed) → Generator(PCG64(SeedSequence(seed))): the draws JuniperData needs (§6.3-6.6).
 import { randomBytes } from "node:crypto"
 import { Pcg64, PCG64_BATCH, type Pcg64Options } from "./pcg64.js"
+import { NORMALS_CAPACITY } from "./pcg64-wasm.js"
 import { seedSequenceState } from "./seed-sequence.js"
 import { FI_DOUBLE, KI_DOUBLE, WI_DOUBLE } from "./ziggurat-tables.js"
 
@@ -76,9 +77,22 @@ export class NumpyRandom {
    */
   fillStandardNormal(out: Float64Array, offset = 0, n = out.length - offset): Float64Array {
     const end = offset + n
+    const bg = this.bitGenerator
+    const kernel = bg.kernel
     let i = offset
     while (i < end) {
-      i = fillNormalsFast(this.bitGenerator, out, i, end)
+      if (kernel) {
+        // The same fast path in WebAssembly, sharing the batch buffer and its position.
+        const want = Math.min(end - i, NORMALS_CAPACITY)
+        kernel.pos[0] = bg.pos
+        const got = kernel.normals(want)
+        bg.pos = kernel.pos[0]!
+        out.set(kernel.scratch.subarray(0, got), i)
+        i += got
+        if (got === want) continue
+      } else {
+        i = fillNormalsFast(bg, out, i, end)
+      }
       if (i < end) out[i++] = this.standardNormalOne()
     }
     return out
