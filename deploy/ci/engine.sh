@@ -51,7 +51,8 @@ base_image() {
 }
 
 engine_stop() {
-  [ -n "${DOCKER_HOST:-}" ] || return 0
+  [ -f "$W/dockerd.launcher.pid" ] || return 0
+  export DOCKER_CONFIG=$W/docker-config DOCKER_HOST=unix://$W/docker.sock
   if [ -f "$W/dockerd.pid" ] && docker info > /dev/null 2>&1; then
     # Containers of any compose project this run started (all profiles), then dockerd.
     local ids
@@ -81,9 +82,9 @@ engine_cleanup() {
   for table in filter nat; do
     # Rules in built-in chains that point at docker chains or bridges, then the DOCKER* chains themselves.
     iptables -t "$table" -S 2> /dev/null | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*(DOCKER|docker0|br-[0-9a-f]{12})' |
-      while read -r -a rule; do rule[0]=-D; iptables -t "$table" "${rule[@]}" 2> /dev/null || true; done
+      while read -r -a rule; do rule[0]=-D; iptables -t "$table" "${rule[@]}" 2> /dev/null || true; done || true
     local chains c
-    chains=$(iptables -t "$table" -S 2> /dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ {print $2}')
+    chains=$(iptables -t "$table" -S 2> /dev/null | awk '$1 == "-N" && $2 ~ /^DOCKER/ {print $2}' || true)
     for c in $chains; do iptables -t "$table" -F "$c" 2> /dev/null || true; done
     for c in $chains; do iptables -t "$table" -X "$c" 2> /dev/null || true; done
   done
@@ -92,7 +93,7 @@ engine_cleanup() {
   # dockerd's own mounts under the data root (overlay, netns) must be gone before the scratch dir is removed.
   if [ -d "$W/docker-data" ] || [ -d "$W/docker-exec" ]; then
     grep -E " ($W/docker-data|$W/docker-exec)" /proc/mounts | awk '{print $2}' | sort -r |
-      while read -r m; do umount -l "$m" 2> /dev/null || true; done
+      while read -r m; do umount -l "$m" 2> /dev/null || true; done || true
   fi
   return 0
 }

@@ -2,7 +2,7 @@
 # Shared helpers of the deployment checks (sourced by deploy/ci/*.sh).
 #
 # Each check runs as a function in a subshell, its output in $W/logs/<name>.log; the runner prints one line per check:
-#   PASS <name> (<seconds>s)     FAIL <name> (<seconds>s) + the log's tail     SKIP <name>: <reason>
+#   PASS <name> (<seconds>s)     FAIL <name> (<seconds>s) + the log's tail     SKIP <name> (<reason>)
 # and the summary `N passed, N failed` (SKIPs are counted apart, never as passed).
 
 : "${REPO:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -34,7 +34,7 @@ run_check() {
   elif [ $rc -eq 77 ]; then
     # A check may find out by itself that it cannot run yet (exit 77, reason on its last line).
     N_SKIP=$((N_SKIP + 1))
-    printf '%sSKIP%s %s: %s\n' "$C_SKIP" "$C_OFF" "$name" "$(tail -n 1 "$logf")"
+    printf '%sSKIP%s %s (%s)\n' "$C_SKIP" "$C_OFF" "$name" "$(tail -n 1 "$logf")"
   else
     N_FAIL=$((N_FAIL + 1))
     FAILED_CHECKS+=("$name")
@@ -46,7 +46,7 @@ run_check() {
 
 skip_check() {
   N_SKIP=$((N_SKIP + 1))
-  printf '%sSKIP%s %s: %s\n' "$C_SKIP" "$C_OFF" "$1" "$2"
+  printf '%sSKIP%s %s (%s)\n' "$C_SKIP" "$C_OFF" "$1" "$2"
 }
 
 # Which services are built: dist/<svc>/index.js in the repository (written by `npm run build` once a service has

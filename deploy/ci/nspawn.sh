@@ -38,6 +38,7 @@ nspawn_start() {
   NSPAWN_MACHINE=juniper-ci-$$
   [ -e /run/systemd/nspawn ] && NSPAWN_HAD_RUNDIR=1 || NSPAWN_HAD_RUNDIR=0
   [ -e /var/lib/machines ] && NSPAWN_HAD_MACHINES=1 || NSPAWN_HAD_MACHINES=0
+  echo "$NSPAWN_HAD_RUNDIR $NSPAWN_HAD_MACHINES" > "$W/nspawn.had"
   systemd-nspawn --boot --directory="$R" --machine="$NSPAWN_MACHINE" --register=no --keep-unit --private-network \
     --bind-ro="$checkout:$NSPAWN_CHECKOUT" --console=read-only < /dev/null > "$W/nspawn-boot.log" 2>&1 &
   NSPAWN_PID=$!
@@ -69,7 +70,9 @@ as_user() {
 }
 
 nspawn_stop() {
+  [ -n "${NSPAWN_PID:-}" ] || NSPAWN_PID=$(cat "$W/nspawn.pid" 2> /dev/null || true)
   [ -n "${NSPAWN_PID:-}" ] || return 0
+  [ -f "$W/nspawn.had" ] && read -r NSPAWN_HAD_RUNDIR NSPAWN_HAD_MACHINES < "$W/nspawn.had"
   if kill -0 "$NSPAWN_PID" 2> /dev/null; then
     in_ct systemctl poweroff > /dev/null 2>&1 || kill -TERM "$NSPAWN_PID" 2> /dev/null || true
     for _ in $(seq 60); do kill -0 "$NSPAWN_PID" 2> /dev/null || break; sleep 0.5; done
@@ -77,6 +80,7 @@ nspawn_stop() {
     wait "$NSPAWN_PID" 2> /dev/null || true
   fi
   NSPAWN_PID=
+  rm -f "$W/nspawn.pid"
   [ "${NSPAWN_HAD_RUNDIR:-1}" = 1 ] || rm -rf /run/systemd/nspawn
   [ "${NSPAWN_HAD_MACHINES:-1}" = 1 ] || rmdir /var/lib/machines 2> /dev/null || true
   return 0
