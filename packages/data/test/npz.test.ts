@@ -71,6 +71,16 @@ print(json.dumps({"files": z.files, "arrays": {k: [z[k].dtype.str, list(z[k].sha
     }
   })
 
+  it.skipIf(!hasNumpy)("Python's zipfile: every member deflated, CRCs valid, names in order", () => {
+    const out = runPython(
+      `import io, sys, zipfile
+z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+print(z.testzip(), {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}, ",".join(z.namelist()))`,
+      datasetToNpz(spiral, { level: 6 })
+    ).trim()
+    expect(out).toBe(`None True ${TABULAR_KEYS.map((k) => `${k}.npy`).join(",")}`)
+  })
+
   it.skipIf(!hasNumpy)("NumPy reads 1-D and empty arrays we write", () => {
     const bytes = encodeNpz([
       ["one_d", { descr: "<f4", shape: [3], data: Float32Array.from([1, 2, 3]) }],

@@ -1,23 +1,21 @@
 // NPZ = a ZIP (deflate) of `<key>.npy` members, loadable with np.load(..., allow_pickle=False) (§8.2).
 import { Either } from "effect"
-import { unzipSync, zipSync, type Zippable } from "fflate"
+import { unzipSync } from "fflate"
 import { type GeneratedDataset, TABULAR_KEYS } from "../generators/split.js"
 import { decodeNpy, encodeNpy, type NpyArray } from "./npy.js"
+import { zipDeflate } from "./zip.js"
 
 export interface NpzOptions {
   /** Deflate level 0–9. Float data barely compresses, so a low level buys speed at little cost in size. */
   readonly level?: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9
 }
 
-// A fixed member timestamp keeps equal datasets byte-identical (fflate would stamp "now").
-const MTIME = new Date(1980, 0, 1, 0, 0, 0)
-
-/** Members are written in the given order. */
-export const encodeNpz = (members: ReadonlyArray<readonly [string, NpyArray]>, options: NpzOptions = {}): Uint8Array => {
-  const files: Zippable = {}
-  for (const [key, a] of members) files[`${key}.npy`] = encodeNpy(a)
-  return zipSync(files, { level: options.level ?? 1, mtime: MTIME })
-}
+/** Members are written in the given order, deflated, with a fixed timestamp (equal data → equal bytes). */
+export const encodeNpz = (members: ReadonlyArray<readonly [string, NpyArray]>, options: NpzOptions = {}): Uint8Array =>
+  zipDeflate(
+    members.map(([key, a]) => ({ name: `${key}.npy`, data: encodeNpy(a) })),
+    { level: options.level ?? 1 }
+  )
 
 /** Read every `.npy` member; keys lose their `.npy` suffix, in archive order. */
 export const decodeNpz = (bytes: Uint8Array): Either.Either<Record<string, NpyArray>, string> => {
