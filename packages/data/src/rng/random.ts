@@ -10,7 +10,6 @@ export type Seed = number | bigint | null
 
 const ZIGGURAT_NOR_R = 3.6541528853610088
 const ZIGGURAT_NOR_INV_R = 0.27366123732975828
-const TWO_POW_M53 = 1.1102230246251565e-16
 
 /** 128 bits of OS entropy, as `SeedSequence(None)` draws them. */
 export const entropySeed = (): bigint => BigInt("0x" + randomBytes(16).toString("hex"))
