@@ -143,7 +143,10 @@ export class WorkersGroup extends HttpApiGroup.make("workers")
   .add(HttpApiEndpoint.get("getWorkerStats", "/workers/stats").addSuccess(Envelope(WorkerStats)))
   .add(HttpApiEndpoint.get("getWorker", "/workers/:worker_id").setPath(WorkerPath).addSuccess(Envelope(Worker)).addError(CascorNotFound)) {}
 
-/** Errors any endpoint may answer with (rendered at the edge or by a handler). */
+/**
+ * The API. Errors declared on the API (any endpoint may answer with them: edge errors, and the session's 404/409
+ * where an operation can meet them) come on top of the per-endpoint declarations.
+ */
 export class CascorApi extends HttpApi.make("juniper-cascor")
   .add(HealthGroup)
   .add(NetworkGroup)
@@ -152,6 +155,9 @@ export class CascorApi extends HttpApi.make("juniper-cascor")
   .add(DatasetGroup)
   .add(SnapshotsGroup)
   .add(WorkersGroup)
+  .addError(CascorBadRequest)
+  .addError(CascorNotFound)
+  .addError(CascorConflict)
   .addError(CascorValidationFailed)
   .addError(CascorUnauthorized)
   .addError(CascorPayloadTooLarge)

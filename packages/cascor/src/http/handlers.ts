@@ -1,0 +1,72 @@
+/** Handlers of the JuniperCascor HttpApi: thin adapters from the default run's session to the envelope. */
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Effect, Layer } from "effect"
+import { healthHandlers } from "@juniper/core"
+import { nowMeta } from "../api/errors.js"
+import { CascorApi } from "../api/http-api.js"
+import { CascorRuns } from "../session/registry.js"
+import type { TrainingSession } from "../session/session.js"
+import { httpErrors } from "./errors.js"
+
+/** `{"status":"success","data":…,"meta":{timestamp, version}}`. */
+export const ok = <A>(data: A) => ({ status: "success" as const, data, meta: nowMeta() })
+
+const withSession = <A, E, R>(f: (s: TrainingSession) => Effect.Effect<A, E, R>) => Effect.flatMap(CascorRuns, (runs) => f(runs.default))
+
+/** Large payloads skip schema encoding (they are built from the schema's own types). */
+const okRaw = <A>(data: A) => HttpServerResponse.unsafeJson(ok(data))
+
+const NetworkLive = HttpApiBuilder.group(CascorApi, "network", (h) =>
+  h
+    .handle("createNetwork", ({ payload }) => withSession((s) => s.createNetwork(payload ?? {})).pipe(httpErrors, Effect.map(ok)))
+    .handle("getNetwork", () => withSession((s) => s.networkInfo()).pipe(httpErrors, Effect.map(ok)))
+    .handle("deleteNetwork", () => withSession((s) => s.deleteNetwork()).pipe(httpErrors, Effect.map(ok)))
+    .handle("getTopology", () => withSession((s) => s.topology()).pipe(httpErrors, Effect.map(okRaw)))
+    .handle("getStatistics", () => withSession((s) => s.stats()).pipe(httpErrors, Effect.map(ok)))
+)
+
+const TrainingLive = HttpApiBuilder.group(CascorApi, "training", (h) =>
+  h
+    .handle("startTraining", ({ payload }) => withSession((s) => s.start(payload)).pipe(httpErrors, Effect.map(ok)))
+    .handle("stopTraining", () => withSession((s) => s.stop()).pipe(Effect.map(ok)))
+    .handle("pauseTraining", () => withSession((s) => s.pause()).pipe(httpErrors, Effect.map(ok)))
+    .handle("resumeTraining", () => withSession((s) => s.resume()).pipe(httpErrors, Effect.map(ok)))
+    .handle("resetTraining", () => withSession((s) => s.reset()).pipe(httpErrors, Effect.map(ok)))
+    .handle("getTrainingStatus", () => withSession((s) => s.status()).pipe(Effect.map(ok)))
+    .handle("getTrainingParams", () => withSession((s) => s.trainingParams()).pipe(httpErrors, Effect.map(ok)))
+    .handle("updateTrainingParams", ({ payload }) => withSession((s) => s.patchParams(payload)).pipe(httpErrors, Effect.map(ok)))
+)
+
+const MetricsLive = HttpApiBuilder.group(CascorApi, "metrics", (h) =>
+  h
+    .handle("getMetrics", () => withSession((s) => s.metrics()).pipe(httpErrors, Effect.map(ok)))
+    .handle("getMetricsHistory", ({ urlParams }) => withSession((s) => s.metricsHistory(urlParams.count)).pipe(Effect.map(okRaw)))
+)
+
+const DatasetLive = HttpApiBuilder.group(CascorApi, "dataset", (h) =>
+  h
+    .handle("getDataset", () => withSession((s) => s.datasetInfo()).pipe(Effect.map(ok)))
+    .handle("getDatasetData", () => withSession((s) => s.datasetData()).pipe(httpErrors, Effect.map(okRaw)))
+    .handle("getDecisionBoundary", ({ urlParams }) =>
+      withSession((s) => s.decisionBoundary(urlParams.resolution ?? 100)).pipe(httpErrors, Effect.map(okRaw))
+    )
+)
+
+const SnapshotsLive = HttpApiBuilder.group(CascorApi, "snapshots", (h) =>
+  h
+    .handle("saveSnapshot", ({ payload }) => withSession((s) => s.saveSnapshot(payload?.description ?? "")).pipe(httpErrors, Effect.map(ok)))
+    .handle("listSnapshots", ({ urlParams }) => withSession((s) => s.listSnapshots(urlParams.limit, urlParams.offset)).pipe(Effect.map(ok)))
+    .handle("getSnapshot", ({ path }) => withSession((s) => s.getSnapshot(path.id)).pipe(httpErrors, Effect.map(ok)))
+    .handle("restoreSnapshot", ({ path }) => withSession((s) => s.restoreSnapshot(path.id)).pipe(httpErrors, Effect.map(ok)))
+    .handle("deleteSnapshot", ({ path }) => withSession((s) => s.deleteSnapshot(path.id)).pipe(httpErrors, Effect.map(ok)))
+)
+
+const WorkersLive = HttpApiBuilder.group(CascorApi, "workers", (h) =>
+  h
+    .handle("listWorkers", () => withSession((s) => s.workers()).pipe(Effect.map(ok)))
+    .handle("getWorkerStats", () => withSession((s) => s.workerStats()).pipe(Effect.map(ok)))
+    .handle("getWorker", ({ path }) => withSession((s) => s.worker(path.worker_id)).pipe(httpErrors, Effect.map(ok)))
+)
+
+/** All handlers; needs CascorRuns and core's Health. */
+export const CascorApiLive = Layer.mergeAll(NetworkLive, TrainingLive, MetricsLive, DatasetLive, SnapshotsLive, WorkersLive, healthHandlers(CascorApi))

@@ -1,0 +1,176 @@
+/**
+ * One WebSocket connection on the service's own HTTP server: the route upgrades the request (@effect/platform's
+ * `HttpServerRequest.upgrade`, the same mechanism as the RPC WebSocket at /rpc), then
+ * - a writer fiber drains the connection's Outbox; before each frame it checks the kernel socket's write buffer and,
+ *   if more than 64 KiB are still unsent, waits for "drain" at most the send timeout — a client that cannot keep up
+ *   is disconnected instead of slowing anyone else (training publishes into the Outbox and never waits);
+ * - an optional heartbeat (JSON `ping` frames; any inbound frame counts as alive; close 1011 on timeout);
+ * - an optional idle timeout (no traffic either way → close 1000);
+ * - inbound frames are handed to the caller's handler, in order of arrival.
+ */
+import { HttpServerRequest, HttpServerResponse, Socket } from "@effect/platform"
+import { NodeHttpServerRequest } from "@effect/platform-node"
+import { Duration, Effect, Option } from "effect"
+import type { Socket as NetSocket } from "node:net"
+import type { OutFrame } from "../session/broadcaster.js"
+import { Outbox } from "./outbox.js"
+
+const HIGH_WATER_BYTES = 64 * 1024
+
+export interface ConnectionOptions {
+  readonly bufferFrames: number
+  readonly sendTimeoutMs: number
+  /** ≤ 0 disables the heartbeat. */
+  readonly heartbeatIntervalMs: number
+  readonly pongTimeoutMs: number
+  /** Close 1000 after this long without traffic either way (≤ 0: never). */
+  readonly idleTimeoutMs: number
+}
+
+export interface Connection {
+  readonly id: number
+  readonly remoteAddress: string
+  /** Queues a frame (never blocks). */
+  readonly send: (frame: OutFrame) => void
+  /** Queues a close behind the queued frames. */
+  readonly close: (code: number, reason: string) => void
+  /** Drops the connection at once (a client that does not read). */
+  readonly terminate: () => void
+  readonly outbox: Outbox
+  lastInboundAt: number
+  lastOutboundAt: number
+}
+
+export interface ConnectionHandlers {
+  /** Called once the socket is open (greeting, admission closes). */
+  readonly onOpen: (conn: Connection) => void
+  readonly onMessage: (conn: Connection, data: string | Uint8Array) => Effect.Effect<void> | void
+  readonly onClose: (conn: Connection) => void
+}
+
+let nextId = 1
+
+export const remoteAddressOf = (req: HttpServerRequest.HttpServerRequest): string =>
+  Option.getOrElse(req.remoteAddress, () => "unknown")
+
+const waitDrain = (net: NetSocket, ms: number): Effect.Effect<boolean> =>
+  Effect.async<boolean>((resume) => {
+    const onDrain = () => {
+      clearTimeout(timer)
+      resume(Effect.succeed(true))
+    }
+    const timer = setTimeout(() => {
+      net.off("drain", onDrain)
+      resume(Effect.succeed(false))
+    }, ms)
+    net.once("drain", onDrain)
+    return Effect.sync(() => {
+      clearTimeout(timer)
+      net.off("drain", onDrain)
+    })
+  })
+
+/** Upgrades `req` and serves the connection until it closes; answers 400 to a request that is not an upgrade. */
+export const serveConnection = (
+  req: HttpServerRequest.HttpServerRequest,
+  o: ConnectionOptions,
+  h: ConnectionHandlers
+): Effect.Effect<HttpServerResponse.HttpServerResponse> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      if ((req.headers["upgrade"] ?? "").toLowerCase() !== "websocket")
+        return HttpServerResponse.unsafeJson(
+          {
+            _tag: "CascorBadRequest",
+            status: "error",
+            error: { code: "VALIDATION_ERROR", message: "WebSocket upgrade required", detail: null },
+            detail: "WebSocket upgrade required",
+            meta: { timestamp: Date.now() / 1000, version: "0.4.0" }
+          },
+          { status: 400 }
+        )
+      const socket = yield* req.upgrade
+      const write = yield* socket.writer
+      const net = NodeHttpServerRequest.toIncomingMessage(req).socket as NetSocket
+      const outbox = new Outbox(o.bufferFrames)
+      const conn: Connection = {
+        id: nextId++,
+        remoteAddress: remoteAddressOf(req),
+        outbox,
+        lastInboundAt: Date.now(),
+        lastOutboundAt: Date.now(),
+        send: (frame) => outbox.push(frame),
+        close: (code, reason) => outbox.close(code, reason),
+        terminate: () => {
+          outbox.shutdown()
+          net.destroy()
+        }
+      }
+      const writer = Effect.gen(function* () {
+        for (;;) {
+          const item = yield* outbox.take
+          if (item === null) return
+          if ("close" in item) {
+            yield* write(new Socket.CloseEvent(item.close.code, item.close.reason))
+            // A peer that never answers the close handshake is cut after a grace period.
+            yield* Effect.sleep(Duration.seconds(2))
+            net.destroy()
+            return
+          }
+          if (net.writableLength > HIGH_WATER_BYTES && !(yield* waitDrain(net, o.sendTimeoutMs))) {
+            yield* Effect.logWarning("dropping a WebSocket client that does not keep up").pipe(
+              Effect.annotateLogs({ remote: conn.remoteAddress, buffered_bytes: net.writableLength })
+            )
+            conn.terminate()
+            return
+          }
+          yield* write(item.frame.text)
+          conn.lastOutboundAt = Date.now()
+        }
+      }).pipe(Effect.catchAll(() => Effect.sync(() => outbox.shutdown())))
+      const heartbeat = Effect.gen(function* () {
+        for (;;) {
+          yield* Effect.sleep(Duration.millis(o.heartbeatIntervalMs))
+          const sentAt = Date.now()
+          conn.send({ seq: null, type: "ping", text: JSON.stringify({ type: "ping", ts: sentAt / 1000 }), droppable: false, at: sentAt })
+          yield* Effect.sleep(Duration.millis(o.pongTimeoutMs))
+          if (conn.lastInboundAt < sentAt) {
+            conn.close(1011, `Heartbeat timeout: no pong or traffic within ${o.pongTimeoutMs / 1000}s`)
+            return
+          }
+        }
+      })
+      const idle = Effect.gen(function* () {
+        for (;;) {
+          const last = Math.max(conn.lastInboundAt, conn.lastOutboundAt)
+          const wait = last + o.idleTimeoutMs - Date.now()
+          if (wait <= 0) {
+            conn.close(1000, "Idle timeout")
+            return
+          }
+          yield* Effect.sleep(Duration.millis(wait))
+        }
+      })
+      yield* Effect.forkScoped(writer)
+      if (o.heartbeatIntervalMs > 0) yield* Effect.forkScoped(heartbeat)
+      if (o.idleTimeoutMs > 0) yield* Effect.forkScoped(idle)
+      yield* socket
+        .runRaw(
+          (data) => {
+            conn.lastInboundAt = Date.now()
+            return h.onMessage(conn, data)
+          },
+          { onOpen: Effect.sync(() => h.onOpen(conn)) }
+        )
+        .pipe(
+          Effect.catchAllCause(() => Effect.void),
+          Effect.ensuring(
+            Effect.sync(() => {
+              outbox.shutdown()
+              h.onClose(conn)
+            })
+          )
+        )
+      return HttpServerResponse.empty()
+    })
+  ).pipe(Effect.catchAllCause(() => Effect.succeed(HttpServerResponse.empty({ status: 400 }))))
