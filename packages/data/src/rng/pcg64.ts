@@ -5,9 +5,9 @@
 // 2^32), and the carry into the next column from the same sum in float64: its rounding error is below 2^15
 // while the carry is an exact multiple of 2^32, so the carry can be recovered exactly.
 // Outputs are produced in batches with the state held in locals, and consumers read them from `out`.
-// Where WebAssembly is available, the batch step runs in a tiny WASM kernel instead (pcg64-wasm.ts, ~5×
-// faster: native 64-bit multiplies); both paths produce the same stream. Seeding (once) uses BigInt.
-import { KERNEL_BATCH, makeWasmPcg64Kernel, type WasmPcg64Kernel } from "./pcg64-wasm.js"
+// Where WebAssembly is available, the batch step runs in a tiny shared WASM kernel instead (pcg64-wasm.ts,
+// ~5× faster: native 64-bit multiplies); both paths produce the same stream. Seeding (once) uses BigInt.
+import { KERNEL_BATCH, NORMALS_CAPACITY, sharedWasmPcg64Kernel, type WasmPcg64Kernel } from "./pcg64-wasm.js"
 
 const M128 = 0x2360ed051fc65da44385df649fccf645n
 const MASK128 = (1n << 128n) - 1n
@@ -50,10 +50,12 @@ export interface Pcg64Options {
 export class Pcg64 {
   /** [s0, s1, s2, s3, i0, i1, i2, i3]: state and increment limbs (int32), least significant first (JS path). */
   private readonly words = new Int32Array(8)
-  /** The WebAssembly kernel, when in use (random.ts runs the ziggurat fast path in it). */
-  readonly kernel: WasmPcg64Kernel | null
+  /** [state lo, state hi, inc lo, inc hi] as the WASM kernel holds them (WASM path). */
+  private readonly words64 = new BigUint64Array(4)
+  /** The shared WebAssembly kernel, when in use. */
+  private readonly kernel: WasmPcg64Kernel | null
   /** Batched outputs as [lo, hi] int32 pairs; pair `pos` is the next one to hand out. */
-  readonly out: Int32Array
+  readonly out = new Int32Array(2 * PCG64_BATCH)
   /** Next unread pair in `out` (PCG64_BATCH = empty). Hot loops may read `out` directly and advance this. */
   pos = PCG64_BATCH
   /** NumPy's next_uint32 buffer: the high half of a 64-bit draw waits for the next 32-bit request. */
@@ -71,18 +73,9 @@ export class Pcg64 {
     const state = pcg64StepBigInt((pcg64StepBigInt(0n, inc) + ((w0 << 64n) | w1)) & MASK128, inc)
     this.seededState = state
     this.increment = inc
-    this.kernel = options.wasm === false ? null : makeWasmPcg64Kernel()
-    if (this.kernel) {
-      const w = this.kernel.words
-      w[0] = state & 0xffffffffffffffffn
-      w[1] = state >> 64n
-      w[2] = inc & 0xffffffffffffffffn
-      w[3] = inc >> 64n
-      this.out = this.kernel.out
-    } else {
-      this.words.set([...limbs(state), ...limbs(inc)])
-      this.out = new Int32Array(2 * PCG64_BATCH)
-    }
+    this.kernel = options.wasm === false ? null : sharedWasmPcg64Kernel()
+    this.words64.set([state & 0xffffffffffffffffn, state >> 64n, inc & 0xffffffffffffffffn, inc >> 64n])
+    this.words.set([...limbs(state), ...limbs(inc)])
   }
 
   /** Which batch step is in use. */
@@ -92,8 +85,13 @@ export class Pcg64 {
 
   /** Generate the next PCG64_BATCH outputs into `out` and rewind `pos` (call only when `pos` is at the end). */
   refill(): void {
-    if (this.kernel) {
-      this.kernel.refill(PCG64_BATCH)
+    const kernel = this.kernel
+    if (kernel) {
+      // The kernel is shared: load this generator's state, step, store it back.
+      kernel.words.set(this.words64)
+      kernel.refill(PCG64_BATCH)
+      this.words64.set(kernel.words)
+      this.out.set(kernel.out)
       this.pos = 0
       return
     }
@@ -147,6 +145,24 @@ export class Pcg64 {
     w[2] = s2
     w[3] = s3
     this.pos = 0
+  }
+
+  /**
+   * n ≤ NORMALS_CAPACITY standard normals into out[offset…] by the WASM kernel, which consumes this
+   * generator's stream exactly like NumpyRandom.standardNormalOne. False (nothing done) without a kernel.
+   */
+  normalsWasm(out: Float64Array, offset: number, n: number): boolean {
+    const kernel = this.kernel
+    if (!kernel || n > NORMALS_CAPACITY) return false
+    kernel.words.set(this.words64)
+    kernel.out.set(this.out)
+    kernel.pos[0] = this.pos
+    kernel.normals(n)
+    this.words64.set(kernel.words)
+    this.out.set(kernel.out)
+    this.pos = kernel.pos[0]!
+    out.set(kernel.scratch.subarray(0, n), offset)
+    return true
   }
 
   /** Index into `out` of the next 64-bit output: `out[k]` is its low half, `out[k + 1]` its high half. */

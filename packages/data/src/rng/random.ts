@@ -77,21 +77,11 @@ export class NumpyRandom {
   fillStandardNormal(out: Float64Array, offset = 0, n = out.length - offset): Float64Array {
     const end = offset + n
     const bg = this.bitGenerator
-    const kernel = bg.kernel
     let i = offset
+    // The whole algorithm in WebAssembly, in slices of at most NORMALS_CAPACITY.
+    while (i < end && bg.normalsWasm(out, i, Math.min(end - i, NORMALS_CAPACITY))) i += Math.min(end - i, NORMALS_CAPACITY)
     while (i < end) {
-      if (kernel) {
-        // The same fast path in WebAssembly, sharing the batch buffer and its position.
-        const want = Math.min(end - i, NORMALS_CAPACITY)
-        kernel.pos[0] = bg.pos
-        const got = kernel.normals(want)
-        bg.pos = kernel.pos[0]!
-        out.set(kernel.scratch.subarray(0, got), i)
-        i += got
-        if (got === want) continue
-      } else {
-        i = fillNormalsFast(bg, out, i, end)
-      }
+      i = fillNormalsFast(bg, out, i, end)
       if (i < end) out[i++] = this.standardNormalOne()
     }
     return out
