@@ -145,6 +145,8 @@ export const addonCandidates = (env: Env = process.env): ReadonlyArray<string> =
   }
   // packages/cascor/{src,dist}/backend → <repo>/native/build/Release
   paths.push(resolve(here, "..", "..", "..", "..", "native", "build", "Release", "juniper_native.node"))
+  // Bundled deployments and scripts started from the repository root (native/gpu/run-gpu-checks.sh).
+  paths.push(resolve(process.cwd(), "native", "build", "Release", "juniper_native.node"))
   return [...new Set(paths)]
 }
 

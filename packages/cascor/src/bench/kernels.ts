@@ -1,13 +1,16 @@
 /**
  * Kernel benchmarks (shared/reference/cascade-correlation.md E):
  *
- *   npm run bench -- kernels [--backend ts|cpu|cuda] [--json] [--quick] [--case <substring>] [--reps N]
+ *   npm run bench -- kernels [--backend ts|cpu|cuda] [--json] [--quick] [--case <substring>] [--reps N] [--b4 units]
  *
  * - B3: one candidate epoch at the reference shapes, per backend; time per training epoch is
  *   (t(phase of N training epochs) − t(bootstrap-only phase)) / N, patience off, so call and setup costs cancel.
  *   GFLOP/s counts the model's 4·P·C·(K+O) per epoch; `peak_fraction` is against this machine's FMA peak measured
  *   in the same run (native microbenchmark, all threads; the 1-thread figure is reported too).
  * - OUT: one output epoch (A.5) at the B1 and the large shape (same difference method).
+ * - B4 (only with --b4 <units>, native backends): the large end-to-end run truncated to <units> units: P = 100 000,
+ *   I = 100, O = 10 targets of a seeded random teacher net, C = 256, fixed 50 output + 50 candidate epochs per unit,
+ *   patience off; per unit: output phase, candidate phase, install (fillColumn).
  * - B6: the Node boundary: a sync call without arguments, a sync call with a Float32Array, an async round trip
  *   (napi async work + promise), and an async vs sync B1-sized candidate phase.
  *
@@ -26,6 +29,7 @@ import { makeNativeKernels } from "../backend/native-kernels.js"
 type Backend = "ts" | "cpu" | "cuda"
 
 interface Args {
+  readonly b4Units: number
   readonly backends: ReadonlyArray<Backend>
   readonly json: boolean
   readonly quick: boolean
@@ -50,6 +54,7 @@ const parseArgs = (argv: ReadonlyArray<string>, native: NativeAddon | undefined)
   }
   if (backends.some((b) => b !== "ts") && !native) throw new Error("the native addon is not built (npm run build:native)")
   return {
+    b4Units: Number(get("--b4") ?? 0),
     backends,
     json: argv.includes("--json"),
     quick: argv.includes("--quick"),
@@ -198,6 +203,89 @@ const OUT: ReadonlyArray<Omit<Shape, "C"> & { readonly id: string }> = [
   { id: "out-large", P: 100_000, I: 100, H: 50, O: 10 }
 ]
 
+/** B4 truncated: grows `units` units on the large synthetic problem with fixed phase lengths. */
+const b4 = (k: Kernels, backend: Backend, units: number, emit: (r: Row) => void, json: boolean) => {
+  const P = 100_000, I = 100, O = 10, C = 256, Hmax = 50, ldx = 1 + I + Hmax, epochs = 50
+  const r = rng(4242)
+  const X = new Float32Array(P * ldx)
+  // Teacher: 20 tanh hidden units on the inputs, O sign outputs → targets ±0.5.
+  const A = Float64Array.from({ length: 20 * I }, () => (r() * 2 - 1) / Math.sqrt(I))
+  const B = Float64Array.from({ length: O * 20 }, () => r() * 2 - 1)
+  const targets = new Float32Array(P * O)
+  const h = new Float64Array(20)
+  for (let p = 0; p < P; p++) {
+    X[p * ldx] = 1
+    for (let i = 0; i < I; i++) X[p * ldx + 1 + i] = r() * 2 - 1
+    for (let j = 0; j < 20; j++) {
+      let z = 0
+      for (let i = 0; i < I; i++) z += A[j * I + i]! * X[p * ldx + 1 + i]!
+      h[j] = Math.tanh(z)
+    }
+    for (let o = 0; o < O; o++) {
+      let z = 0
+      for (let j = 0; j < 20; j++) z += B[o * 20 + j]! * h[j]!
+      targets[p * O + o] = z > 0 ? 0.5 : -0.5
+    }
+  }
+  const Kmax = ldx
+  const Wm = new Float32Array(O * Kmax), Dm = new Float32Array(O * Kmax), Sm = new Float32Array(O * Kmax)
+  for (let o = 0; o < O; o++) for (let i = 0; i <= I; i++) Wm[o * Kmax + i] = r() * 2 - 1
+  const errors = new Float32Array(P * O), errSums = new Float32Array(O), history = new Float32Array(2 * (epochs + 1))
+  const total = { out: 0, cand: 0, fill: 0, flop: 0 }
+  for (let u = 0; u < units; u++) {
+    const K = 1 + I + u
+    const pack = (src: Float32Array) => {
+      const a = new Float32Array(O * K)
+      for (let o = 0; o < O; o++) a.set(src.subarray(o * Kmax, o * Kmax + K), o * K)
+      return a
+    }
+    const unpack = (a: Float32Array, dst: Float32Array) => {
+      for (let o = 0; o < O; o++) dst.set(a.subarray(o * K, o * K + K), o * Kmax)
+    }
+    const weights = pack(Wm), deltas = pack(Dm), prevSlopes = pack(Sm)
+    let t = now()
+    const out = k.outputPhase({
+      P, K, O, ldx, X, targets, weights, deltas, prevSlopes, errors, errSums, activation: 0, sigmoidPrimeOffset: 0.1,
+      scoreThreshold: 0.4, history, settings: { epsilon: 0.35, mu: 2, decay: 1e-4, patience: 0, changeThreshold: 0.01, maxEpochs: epochs }
+    })
+    const tOut = now() - t
+    unpack(weights, Wm)
+    unpack(deltas, Dm)
+    unpack(prevSlopes, Sm)
+    const errMean = Float32Array.from(errSums, (s) => s / P)
+    t = now()
+    const cand = k.candidatePhase({
+      P, K, O, C, ldx, X, E: errors, errMean, sse: out.sse, activation: 0, threads: 0,
+      weights: Float32Array.from({ length: C * K }, () => r() * 2 - 1),
+      settings: { epsilon: 1, mu: 2, decay: 0, patience: 0, changeThreshold: 0.03, maxEpochs: epochs }
+    })
+    const tCand = now() - t
+    t = now()
+    k.fillColumn(X, P, K, ldx, cand.weights.subarray(cand.best * K, (cand.best + 1) * K), 0)
+    const tFill = now() - t
+    for (let o = 0; o < O; o++) Wm[o * Kmax + K] = -cand.correlations[cand.best * O + o]!
+    const flopCand = (epochs + 0.5) * 4 * P * C * (K + O)
+    const flopOut = epochs * 4 * P * K * O
+    total.out += tOut
+    total.cand += tCand
+    total.fill += tFill
+    total.flop += flopCand + flopOut
+    const row: Row = {
+      case: "b4-unit", backend, unit: u + 1, K, ms_output_phase: tOut, ms_candidate_phase: tCand, ms_fill: tFill,
+      ms_median: tCand / (epochs + 0.5), ms_min: tCand / (epochs + 0.5), gflops: flopCand / (tCand * 1e6),
+      trueError: out.trueError, errorBits: out.errorBits, bestScore: cand.bestScore
+    }
+    emit(row)
+    if (!json)
+      console.log(
+        `b4 ${backend} unit ${u + 1}: output ${fmtMs(tOut)}, candidates ${fmtMs(tCand)} (${fmtMs(tCand / (epochs + 0.5))}/epoch, ${(row["gflops"] as number).toFixed(1)} GF/s), fill ${fmtMs(tFill)}, bits ${out.errorBits}, best ${cand.bestScore.toFixed(4)}`
+      )
+  }
+  const ms = total.out + total.cand + total.fill
+  emit({ case: "b4-total", backend, units, ms_total: ms, ms_per_unit: ms / units, ms_output: total.out, ms_candidates: total.cand, ms_fill: total.fill, gflops: total.flop / (ms * 1e6), ms_median: ms / units, ms_min: ms / units })
+  if (!json) console.log(`b4 ${backend}: ${units} units in ${fmtMs(ms)} (${fmtMs(ms / units)} per unit; output ${fmtMs(total.out)}, candidates ${fmtMs(total.cand)}, fill ${fmtMs(total.fill)})`)
+}
+
 const main = async () => {
   const load = loadNativeAddon()
   const native = load.loaded ? load.addon : undefined
@@ -295,6 +383,14 @@ const main = async () => {
       }
       const opts = b === "ts" && big ? { reps: 2, warm: 0, targetMs: 0, maxEpochs: 2 } : { reps: args.reps, warm: 2, targetMs: args.quick ? 100 : 300 }
       line(s.id, b, timeEpochs(run, opts), flop, { P: s.P, I: s.I, H: s.H, O: s.O, K })
+    }
+  }
+
+  // B4, truncated.
+  if (args.b4Units > 0) {
+    for (const b of args.backends) {
+      if (b === "ts") continue // ≈15 s per candidate epoch: not meaningful here
+      b4(kernels(b), b, args.b4Units, emit, args.json)
     }
   }
 

@@ -170,8 +170,11 @@ describe.runIf(built)("vectorised Quickprop", () => {
         const b = [w.slice(), d.slice(), p.slice(), s.slice()] as const
         quickpropUpdate(a[0], a[1], a[2], a[3], 0, n, eps, decay, mu)
         native().quickprop(b[0], b[1], b[2], b[3], eps, decay, mu)
-        for (let k = 0; k < 4; k++)
-          for (let i = 0; i < n; i++) expect(Object.is(b[k][i], a[k][i]), `${isa} array ${k} index ${i}`).toBe(true)
+        for (let k = 0; k < 4; k++) {
+          const x: ArrayLike<number> = b[k]!
+          const y: ArrayLike<number> = a[k]!
+          for (let i = 0; i < n; i++) expect(Object.is(x[i], y[i]), `${isa} array ${k} index ${i}`).toBe(true)
+        }
       })
     }
   })
