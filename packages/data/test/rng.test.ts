@@ -9,7 +9,11 @@ import {
   seedToWords
 } from "../src/rng/index.js"
 import { FI_DOUBLE, KI_DOUBLE, WI_DOUBLE } from "../src/rng/ziggurat-tables.js"
-import { existsSync, readFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { build } from "esbuild"
 import { hasNumpy, pythonJson } from "./helpers/python.js"
 
 describe("golden vectors (data-api §6)", () => {
@@ -140,5 +144,37 @@ print(json.dumps(out))
       `import json, numpy as np; print(json.dumps(np.random.default_rng(3).permutation(${n}).tolist()))`
     )
     expect(Array.from(defaultRng(3).permutation(n))).toEqual(want)
+  })
+})
+
+describe("WASM unavailable → the JS path, same numbers", () => {
+  it("with JUNIPER_DATA_PCG64_WASM=0 and when a virtual-memory ulimit makes instantiation fail", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "juniper-rng-"))
+    try {
+      const bundle = join(dir, "probe.mjs")
+      await build({
+        entryPoints: [new URL("./helpers/rng-probe.ts", import.meta.url).pathname],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        outfile: bundle,
+        logLevel: "silent"
+      })
+      const run = (cmd: string, env: Record<string, string> = {}) =>
+        JSON.parse(execFileSync("bash", ["-c", cmd], { encoding: "utf8", env: { ...process.env, ...env } })) as {
+          backend: string
+          normals: Array<number>
+          perm: Array<number>
+        }
+      const node = JSON.stringify(process.execPath)
+      const normals = [0.30471707975443135, -1.0399841062404955, 0.7504511958064572]
+      const perm = [0, 7, 6, 9, 11, 3, 5, 2, 4, 10, 1, 8]
+      expect(run(`${node} ${bundle}`)).toEqual({ backend: "wasm", normals, perm })
+      expect(run(`${node} ${bundle}`, { JUNIPER_DATA_PCG64_WASM: "0" })).toEqual({ backend: "js", normals, perm })
+      // A WASM memory reserves far more address space than 4 GB allows; Node itself still starts.
+      expect(run(`ulimit -v 4000000; ${node} ${bundle}`)).toEqual({ backend: "js", normals, perm })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
