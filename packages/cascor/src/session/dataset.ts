@@ -80,7 +80,7 @@ export const fromInline = (d: InlineData): Effect.Effect<LoadedDataset, SessionI
       if (vx.cols !== x.cols) return yield* Effect.fail(invalidField([...loc, "val_x"], `val_x has ${vx.cols} columns, train_x ${x.cols}`))
       if (vy.cols !== y.cols) return yield* Effect.fail(invalidField([...loc, "val_y"], `val_y has ${vy.cols} columns, train_y ${y.cols}`))
       val = { x: vx, y: vy }
-    } else if ((d.val_x && d.val_x.length > 0) !== (d.val_y !== undefined && d.val_y !== null && d.val_y.length > 0)) {
+    } else if (Boolean(d.val_x && d.val_x.length > 0) !== Boolean(d.val_y && d.val_y.length > 0)) {
       return yield* Effect.fail(invalidField([...loc, d.val_x ? "val_y" : "val_x"], "val_x and val_y go together"))
     }
     return { train: { x, y }, val, source: { type: "inline" }, name: "inline" }

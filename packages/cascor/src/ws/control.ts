@@ -77,6 +77,9 @@ export const controlSocket = (ctx: WsContext, session: TrainingSession, req: Htt
   const identity = ctx.auth.enabled && key ? `key:${key.slice(0, 8)}…${key.length}` : null
   const ticket = { endpoint: "control", ip, identity }
   let admitted = false
+  // Commands run concurrently; a close requested by a malformed frame waits for those already running to answer.
+  let inflight = 0
+  let closeAfterInflight = false
   // Leaky bucket: `level` leaks at `rate` per second; a command that would overflow `rate` is refused.
   const rate = s.controlRateLimitPerSec
   let level = 0
@@ -143,7 +146,7 @@ export const controlSocket = (ctx: WsContext, session: TrainingSession, req: Htt
         )
       },
       onMessage: (conn, data) => {
-        if (!admitted || conn.outbox.isEnded) return
+        if (!admitted || conn.outbox.isEnded || closeAfterInflight) return
         const size = typeof data === "string" ? Buffer.byteLength(data) : data.byteLength
         if (size > MAX_CONTROL_FRAME_BYTES)
           return error(conn, null, null, "frame_too_large", `Frame too large: ${size} bytes (limit ${MAX_CONTROL_FRAME_BYTES})`)
@@ -152,7 +155,9 @@ export const controlSocket = (ctx: WsContext, session: TrainingSession, req: Htt
           msg = JSON.parse(typeof data === "string" ? data : Buffer.from(data).toString("utf8"))
         } catch {
           error(conn, null, null, "invalid_message", "Malformed JSON")
-          return conn.close(CloseCode.unsupportedData, "Malformed JSON")
+          if (inflight === 0) return conn.close(CloseCode.unsupportedData, "Malformed JSON")
+          closeAfterInflight = true
+          return
         }
         if (typeof msg !== "object" || msg === null || Array.isArray(msg))
           return error(conn, null, null, "invalid_message", "A command must be a JSON object")
@@ -172,11 +177,18 @@ export const controlSocket = (ctx: WsContext, session: TrainingSession, req: Htt
           return respond(conn, limited, limited)
         }
         level += 1
+        inflight++
         return runCommand(session, command, m["params"]).pipe(
           Effect.match({
             onFailure: (f) => error(conn, command, commandId, f.code, f.message),
             onSuccess: (result) => respond(conn, { command, command_id: commandId ?? null, status: "success", result })
-          })
+          }),
+          Effect.ensuring(
+            Effect.sync(() => {
+              inflight--
+              if (closeAfterInflight && inflight === 0) conn.close(CloseCode.unsupportedData, "Malformed JSON")
+            })
+          )
         )
       },
       onClose: (conn) => {
