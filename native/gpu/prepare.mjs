@@ -7,7 +7,7 @@
 //   backend-tests.mjs   the backend tests (packages/cascor/test/backend/*.test.ts), vitest replaced by
 //                       native/gpu/vitest-shim.mjs, ending with the "N passed, M failed" line
 //   kernels-bench.mjs   packages/cascor/src/bench/kernels.ts (B3, OUT, B6, B4)
-//   cascor-bench.mjs    packages/cascor/src/bench/cascor.ts (B1), when the engine's bench exists
+//   b1.mjs              native/gpu/b1.ts: B1 (two-spirals runs per seed) on a chosen backend
 // and copies the Node-API headers (node-api-headers, node-addon-api) and an xz-compressed copy of this node binary.
 // Then, from the repository root:  run(command="bash native/gpu/run-gpu-checks.sh", carry=["native/gpu/.carry"])
 import { execFileSync } from "node:child_process"
@@ -54,9 +54,7 @@ await esbuild.build({
 rmSync(entry)
 
 await esbuild.build({ ...common, entryPoints: [join(root, "packages/cascor/src/bench/kernels.ts")], outfile: join(carry, "kernels-bench.mjs") })
-const cascorBench = join(root, "packages/cascor/src/bench/cascor.ts")
-if (existsSync(cascorBench))
-  await esbuild.build({ ...common, entryPoints: [cascorBench], outfile: join(carry, "cascor-bench.mjs") })
+await esbuild.build({ ...common, entryPoints: [join(here, "b1.ts")], outfile: join(carry, "b1.mjs") })
 
 // Headers for a direct CMake build.
 cpSync(join(root, "node_modules/node-api-headers/include"), join(carry, "include/node-api-headers"), { recursive: true })

@@ -139,6 +139,8 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   const int64_t P = a.P;
   const int K = a.K, O = a.O, C = a.C;
   const int Cp = static_cast<int>(round_up(C, kk->width));
+  const int SW = kk->strip;
+  const int Oc = O <= 4 ? O : static_cast<int>(round_up(O, 4));
   const size_t CK = static_cast<size_t>(C) * K;
 
   const double work = static_cast<double>(P) * Cp * (K + O);
@@ -157,8 +159,8 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   Scratch mem;
   const size_t o_d = mem.add<float>(CK), o_ps = mem.add<float>(CK), o_sl = mem.add<double>(CK);
   const size_t o_sumv = mem.add<double>(static_cast<size_t>(C)), o_cc = mem.add<double>(static_cast<size_t>(C) * O);
-  const size_t o_wp = mem.add<float>(static_cast<size_t>(K) * Cp), o_a = mem.add<float>(static_cast<size_t>(O) * Cp);
-  const size_t o_ec = mem.add<float>(static_cast<size_t>(P) * O);
+  const size_t o_wp = mem.add<float>(static_cast<size_t>(K) * Cp), o_a = mem.add<float>(static_cast<size_t>(Oc) * Cp);
+  const size_t o_ec = mem.add<float>(static_cast<size_t>(P) * Oc);
   struct Part {
     double* sumv;
     double* cc;
@@ -168,7 +170,7 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   std::vector<size_t> part_off;
   for (int i = 0; i < chunks; ++i) {
     part_off.push_back(mem.add<double>(static_cast<size_t>(Cp)));
-    part_off.push_back(mem.add<double>(static_cast<size_t>(O) * Cp));
+    part_off.push_back(mem.add<double>(static_cast<size_t>(Oc) * Cp));
     part_off.push_back(mem.add<float>(static_cast<size_t>(K) * Cp));
     part_off.push_back(mem.add<float>(static_cast<size_t>(3) * Pt * Cp));
   }
@@ -179,7 +181,7 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   double* sumv = mem.get<double>(o_sumv);
   double* cc = mem.get<double>(o_cc);
   float* Wp = mem.get<float>(o_wp, static_cast<size_t>(K) * Cp, true);
-  float* A = mem.get<float>(o_a, static_cast<size_t>(O) * Cp, true);
+  float* A = mem.get<float>(o_a, static_cast<size_t>(Oc) * Cp, true);
   float* Ec = mem.get<float>(o_ec);
   std::vector<Part> parts;
   for (int i = 0; i < chunks; ++i) {
@@ -187,15 +189,18 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
     parts.push_back(Part{mem.get<double>(o[0]), mem.get<double>(o[1]), mem.get<float>(o[2]), mem.get<float>(o[3])});
   }
   // Centred errors Ec = E − Ē: δ needs them, and CC = Σ v·Ec + Ē·Σv is recovered exactly in float64.
-  for (int64_t p = 0; p < P; ++p)
+  for (int64_t p = 0; p < P; ++p) {
     for (int o = 0; o < O; ++o)
-      Ec[p * O + o] = static_cast<float>(static_cast<double>(a.E[p * O + o]) - static_cast<double>(a.errMean[o]));
+      Ec[p * Oc + o] = static_cast<float>(static_cast<double>(a.E[p * O + o]) - static_cast<double>(a.errMean[o]));
+    for (int o = O; o < Oc; ++o) Ec[p * Oc + o] = 0.0f;
+  }
   const std::vector<int64_t> bounds = split_range(P, chunks, 1);
 
   CandEpochCtx ctx{};
   ctx.P = P;
   ctx.K = K;
   ctx.O = O;
+  ctx.Oc = Oc;
   ctx.Cp = Cp;
   ctx.ldx = a.ldx;
   ctx.act = a.act;
@@ -206,8 +211,13 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   ctx.Pt = Pt;
 
   auto run_epoch = [&](bool train) {
-    for (int k = 0; k < K; ++k)
-      for (int c = 0; c < C; ++c) Wp[static_cast<size_t>(k) * Cp + c] = w[static_cast<size_t>(c) * K + k];
+    // Pack W (C×K) into strip-major panels: strip s holds candidates [s·SW, s·SW + ws) as K rows of ws floats.
+    for (int s0 = 0; s0 < Cp; s0 += SW) {
+      const int ws = std::min(SW, Cp - s0);
+      float* panel = Wp + static_cast<size_t>(K) * s0;
+      for (int c = s0; c < std::min(C, s0 + ws); ++c)
+        for (int k = 0; k < K; ++k) panel[static_cast<size_t>(k) * ws + (c - s0)] = w[static_cast<size_t>(c) * K + k];
+    }
     if (train) {
       // A_co = σ_co/SSE, σ from the previous epoch's correlation (the one-pass trick).
       for (int o = 0; o < O; ++o)
@@ -220,7 +230,7 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
       FlushDenormals chunk_ftz;
       Part& part = parts[static_cast<size_t>(i)];
       std::fill(part.sumv, part.sumv + Cp, 0.0);
-      std::fill(part.cc, part.cc + static_cast<size_t>(O) * Cp, 0.0);
+      std::fill(part.cc, part.cc + static_cast<size_t>(Oc) * Cp, 0.0);
       if (train) std::fill(part.G, part.G + static_cast<size_t>(K) * Cp, 0.0f);
       CandChunkOut out{part.sumv, part.cc, part.G, part.work};
       kk->cand_chunk(ctx, bounds[static_cast<size_t>(i)], bounds[static_cast<size_t>(i) + 1], out);

@@ -94,18 +94,19 @@ constexpr int kOutMaxO = 32;
 struct CandEpochCtx {
   int64_t P;
   int K, O, Cp;  // Cp = C rounded up to the kernel's vector width
+  int Oc;        // O padded for the epilogue: O when O ≤ 4, else a multiple of 4 (Ec, A and cc use Oc rows/columns)
   int64_t ldx;
   int act;
   int train;         // 0: bootstrap epoch (correlations only), 1: training epoch (δ and slopes too)
   const float* X;    // P rows, stride ldx
-  const float* Ec;   // P×O centred errors E − Ē
-  const float* Wp;   // K×Cp packed weights (k-major), padded candidates 0
-  const float* A;    // O×Cp: σ_co/SSE
+  const float* Ec;   // P×Oc centred errors E − Ē (padding columns 0)
+  const float* Wp;   // packed weights: strip-major panels, strip s = K rows × its width (≤ IsaKernels::strip)
+  const float* A;    // Oc×Cp: σ_co/SSE (padding rows 0)
   int Pt;            // patterns per tile
 };
 struct CandChunkOut {
   double* sumv;  // Cp: Σv (accumulated into)
-  double* cc;    // O×Cp: Σ v·Ec (accumulated into)
+  double* cc;    // Oc×Cp: Σ v·Ec (accumulated into)
   float* G;      // K×Cp slopes Σ δ·X (accumulated into)
   float* work;   // 3·Pt·Cp floats of scratch
 };
@@ -131,6 +132,7 @@ struct OutChunkOut {
 struct IsaKernels {
   const char* name;
   int width;  // float lanes
+  int strip;  // candidates per strip of the packed weights Wp (see CandEpochCtx)
   void (*cand_chunk)(const CandEpochCtx& ctx, int64_t p0, int64_t p1, const CandChunkOut& out);
   void (*out_chunk)(const OutEpochCtx& ctx, int64_t p0, int64_t p1, OutChunkOut& out);
   // v = f(x) and fp = f'(from v, x) element-wise, with the kernels' own vector math (used by the accuracy tests).

@@ -9,6 +9,11 @@
 // The P×C intermediates never leave the tile buffers (L1/L2). Accumulation: float32 within a tile, float64 across
 // tiles (Σv, CC) / float32 per chunk then float64 across chunks (slopes).
 //
+// Layout: candidates come in strips of SW = kForwardNR·W lanes (the last strip may be narrower). Wp and the tile
+// buffers are strip-major panels — strip s of Wp is K rows of its width, contiguous; strip s of a tile buffer is Pt
+// rows of its width at offset Pt·s·SW — so a micro-kernel streams through contiguous memory. (With plain row-major
+// Cp-wide rows, Cp = 256 gives a 1 KB stride that maps a strip onto a quarter of the L1 sets and thrashes it.)
+//
 // Output epoch ("P-lanes", patterns across the lanes, on the transposed cache Xt), per tile:
 //   forward y = f(Σ_k Xt_kp·W_ok), errors and statistics, then slopes G_ok += Σ_p Et_op·Xt_kp as register-blocked
 //   dot products, reduced to float64 per tile.
@@ -122,19 +127,36 @@ static inline void fwd_rows(const float* X, int64_t ldx, int K, const float* Wp,
   }
 }
 
-static void fwd_tile(const float* X, int64_t ldx, int K, const float* Wp, int Cp, float* Z, int n) {
-  constexpr int NR = Vec::kForwardNR;
-  const int nv = Cp / W;
-  int j = 0;
-  for (; j + NR <= nv; j += NR) fwd_rows<NR>(X, ldx, K, Wp + j * W, Cp, Z + j * W, n);
-  for (; j < nv; ++j) fwd_rows<1>(X, ldx, K, Wp + j * W, Cp, Z + j * W, n);
+static_assert(Vec::kForwardNR == Vec::kSlopeNR, "forward and slope kernels share the strip layout");
+constexpr int SW = Vec::kForwardNR * W;  // strip width in floats
+
+// Width (floats) of strip s of a pool of Cp lanes.
+static inline int strip_width(int Cp, int s) { return Cp - s * SW < SW ? Cp - s * SW : SW; }
+
+template <int NR>
+static inline void fwd_strip(const float* X, int64_t ldx, int K, const float* Wps, int ws, float* Zs, int n) {
+  fwd_rows<NR>(X, ldx, K, Wps, ws, Zs, n);
+}
+
+static void fwd_tile(const float* X, int64_t ldx, int K, const float* Wp, int Cp, int Pt, float* Z, int n) {
+  for (int s = 0; s * SW < Cp; ++s) {
+    const int ws = strip_width(Cp, s);
+    const float* Wps = Wp + static_cast<int64_t>(K) * s * SW;
+    float* Zs = Z + static_cast<int64_t>(Pt) * s * SW;
+    switch (ws / W) {
+      case 1: fwd_strip<1>(X, ldx, K, Wps, ws, Zs, n); break;
+      case 2: fwd_strip<(Vec::kForwardNR >= 2 ? 2 : 1)>(X, ldx, K, Wps, ws, Zs, n); break;
+      case 3: fwd_strip<(Vec::kForwardNR >= 3 ? 3 : 1)>(X, ldx, K, Wps, ws, Zs, n); break;
+      default: fwd_strip<Vec::kForwardNR>(X, ldx, K, Wps, ws, Zs, n); break;
+    }
+  }
 }
 
 // ---- candidate epoch: slope GEMM -----------------------------------------------------------------------------------
 
 // G[m][j·W..] += Σ_r X[r][m]·D[r][j·W..] for MR weight rows m and NR vectors, over n patterns.
 template <int MR, int NR>
-static inline void slope_block(const float* X, int64_t ldx, int n, const float* D, int Cp, float* G) {
+static inline void slope_block(const float* X, int64_t ldx, int n, const float* D, int ds, int Cp, float* G) {
   T acc[MR][NR];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)
@@ -142,7 +164,7 @@ static inline void slope_block(const float* X, int64_t ldx, int n, const float* 
     for (int j = 0; j < NR; ++j) acc[i][j] = Vec::zero();
   const float* xr = X;
   const float* dr = D;
-  for (int r = 0; r < n; ++r, xr += ldx, dr += Cp) {
+  for (int r = 0; r < n; ++r, xr += ldx, dr += ds) {
     T d[NR];
 #pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) d[j] = Vec::load(dr + j * W);
@@ -163,26 +185,32 @@ static inline void slope_block(const float* X, int64_t ldx, int n, const float* 
 }
 
 template <int NR>
-static inline void slope_rows(const float* X, int64_t ldx, int K, int n, const float* D, int Cp, float* G) {
+static inline void slope_rows(const float* X, int64_t ldx, int K, int n, const float* D, int ds, int Cp, float* G) {
   constexpr int MR = Vec::kSlopeMR;
   int m = 0;
-  for (; m + MR <= K; m += MR) slope_block<MR, NR>(X + m, ldx, n, D, Cp, G + m * Cp);
+  for (; m + MR <= K; m += MR) slope_block<MR, NR>(X + m, ldx, n, D, ds, Cp, G + m * Cp);
   switch (K - m) {
-    case 5: slope_block<5, NR>(X + m, ldx, n, D, Cp, G + m * Cp); break;
-    case 4: slope_block<4, NR>(X + m, ldx, n, D, Cp, G + m * Cp); break;
-    case 3: slope_block<3, NR>(X + m, ldx, n, D, Cp, G + m * Cp); break;
-    case 2: slope_block<2, NR>(X + m, ldx, n, D, Cp, G + m * Cp); break;
-    case 1: slope_block<1, NR>(X + m, ldx, n, D, Cp, G + m * Cp); break;
+    case 5: slope_block<5, NR>(X + m, ldx, n, D, ds, Cp, G + m * Cp); break;
+    case 4: slope_block<4, NR>(X + m, ldx, n, D, ds, Cp, G + m * Cp); break;
+    case 3: slope_block<3, NR>(X + m, ldx, n, D, ds, Cp, G + m * Cp); break;
+    case 2: slope_block<2, NR>(X + m, ldx, n, D, ds, Cp, G + m * Cp); break;
+    case 1: slope_block<1, NR>(X + m, ldx, n, D, ds, Cp, G + m * Cp); break;
     default: break;
   }
 }
 
-static void slope_tile(const float* X, int64_t ldx, int K, int n, const float* D, int Cp, float* G) {
-  constexpr int NR = Vec::kSlopeNR;
-  const int nv = Cp / W;
-  int j = 0;
-  for (; j + NR <= nv; j += NR) slope_rows<NR>(X, ldx, K, n, D + j * W, Cp, G + j * W);
-  for (; j < nv; ++j) slope_rows<1>(X, ldx, K, n, D + j * W, Cp, G + j * W);
+static void slope_tile(const float* X, int64_t ldx, int K, int n, const float* D, int Cp, int Pt, float* G) {
+  for (int s = 0; s * SW < Cp; ++s) {
+    const int ws = strip_width(Cp, s);
+    const float* Ds = D + static_cast<int64_t>(Pt) * s * SW;
+    float* Gs = G + s * SW;
+    switch (ws / W) {
+      case 1: slope_rows<1>(X, ldx, K, n, Ds, ws, Cp, Gs); break;
+      case 2: slope_rows<(Vec::kSlopeNR >= 2 ? 2 : 1)>(X, ldx, K, n, Ds, ws, Cp, Gs); break;
+      case 3: slope_rows<(Vec::kSlopeNR >= 3 ? 3 : 1)>(X, ldx, K, n, Ds, ws, Cp, Gs); break;
+      default: slope_rows<Vec::kSlopeNR>(X, ldx, K, n, Ds, ws, Cp, Gs); break;
+    }
+  }
 }
 
 // ---- candidate epoch: epilogue ---------------------------------------------------------------------------------------
@@ -196,74 +224,109 @@ static inline void add_to_double(double* dst, T v) {
 // First (or only) pass over outputs [0, NO): activation, Σv, CC, and the start of s = Σ_o Ec·A.
 // MODE 0: bootstrap (no δ). MODE 1: training, all outputs in this pass: Z ← δ. MODE 2: training, more passes
 // follow: Z ← v, F ← f′, S ← s.
+// Vector j's column in a strip-major tile buffer: its offset and its strip's row stride.
+static inline void strip_pos(int Cp, int Pt, int j, int64_t& off, int& stride) {
+  const int s = j / SW;
+  stride = strip_width(Cp, s);
+  off = static_cast<int64_t>(Pt) * s * SW + (j - s * SW);
+}
+
+// σ/SSE coefficients of NO outputs for lanes j: in registers for small NO, re-read from L1 beyond (registers hold
+// the NO correlation accumulators first).
+template <int NO>
+struct ACoef {
+  static constexpr bool kHeld = NO <= 8;
+  T a[kHeld ? NO : 1];
+  const float* row;
+  int Cp;
+  inline void init(const float* A, int Cp_, int j, bool zero) {
+    row = A + j;
+    Cp = Cp_;
+    if constexpr (kHeld) {
+#pragma GCC unroll 8
+      for (int o = 0; o < NO; ++o) a[o] = zero ? Vec::zero() : Vec::load(A + o * Cp_ + j);
+    }
+  }
+  inline T get(int o) const {
+    if constexpr (kHeld) return a[o];
+    else return Vec::load(row + o * Cp);
+  }
+};
+
 template <int ACT, int NO, int MODE>
 static void epi_first(const CandEpochCtx& c, int64_t t0, int n, float* Z, float* F, float* S, const CandChunkOut& out) {
-  const int Cp = c.Cp, O = c.O;
+  const int Cp = c.Cp, Oc = c.Oc;
   for (int j = 0; j < Cp; j += W) {
-    T cc[NO], a[NO];
-#pragma GCC unroll 8
-    for (int o = 0; o < NO; ++o) {
-      cc[o] = Vec::zero();
-      a[o] = MODE == 0 ? Vec::zero() : Vec::load(c.A + o * Cp + j);
-    }
+    int64_t off;
+    int ld;
+    strip_pos(Cp, c.Pt, j, off, ld);
+    T cc[NO];
+#pragma GCC unroll 16
+    for (int o = 0; o < NO; ++o) cc[o] = Vec::zero();
+    ACoef<NO> a;
+    a.init(c.A, Cp, j, MODE == 0);
     T sv = Vec::zero();
-    const float* ec = c.Ec + t0 * O;
-    for (int r = 0; r < n; ++r, ec += O) {
-      float* zp = Z + r * Cp + j;
+    const float* ec = c.Ec + t0 * Oc;
+    for (int r = 0; r < n; ++r, ec += Oc) {
+      const int64_t at = off + static_cast<int64_t>(r) * ld;
+      float* zp = Z + at;
       T v, fp;
       vact<ACT>(Vec::load(zp), v, fp);
       sv = Vec::add(sv, v);
       T s = Vec::zero();
-#pragma GCC unroll 8
+#pragma GCC unroll 16
       for (int o = 0; o < NO; ++o) {
         T e = Vec::set1(ec[o]);
         cc[o] = Vec::fma(v, e, cc[o]);
-        if (MODE != 0) s = Vec::fma(e, a[o], s);
+        if (MODE != 0) s = Vec::fma(e, a.get(o), s);
       }
       if (MODE == 1) {
         Vec::store(zp, Vec::sub(Vec::zero(), Vec::mul(fp, s)));
       } else if (MODE == 2) {
         Vec::store(zp, v);
-        Vec::store(F + r * Cp + j, fp);
-        Vec::store(S + r * Cp + j, s);
+        Vec::store(F + at, fp);
+        Vec::store(S + at, s);
       }
     }
     add_to_double(out.sumv + j, sv);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (int o = 0; o < NO; ++o) add_to_double(out.cc + o * Cp + j, cc[o]);
   }
 }
 
-// Further passes over outputs [o0, o0+NO) (O > kOutChunk). Z holds v. LAST (training): Z ← δ = −F·S.
+// Further passes over outputs [o0, o0+NO) (Oc > kOutChunk). Z holds v. LAST (training): Z ← δ = −F·S.
 // MODE 0: bootstrap (CC only).
 template <int NO, int MODE, int LAST>
 static void epi_next(const CandEpochCtx& c, int64_t t0, int n, int o0, float* Z, const float* F, float* S,
                      const CandChunkOut& out) {
-  const int Cp = c.Cp, O = c.O;
+  const int Cp = c.Cp, Oc = c.Oc;
   for (int j = 0; j < Cp; j += W) {
-    T cc[NO], a[NO];
-#pragma GCC unroll 8
-    for (int o = 0; o < NO; ++o) {
-      cc[o] = Vec::zero();
-      a[o] = MODE == 0 ? Vec::zero() : Vec::load(c.A + (o0 + o) * Cp + j);
-    }
-    const float* ec = c.Ec + t0 * O + o0;
-    for (int r = 0; r < n; ++r, ec += O) {
-      float* zp = Z + r * Cp + j;
+    int64_t off;
+    int ld;
+    strip_pos(Cp, c.Pt, j, off, ld);
+    T cc[NO];
+#pragma GCC unroll 16
+    for (int o = 0; o < NO; ++o) cc[o] = Vec::zero();
+    ACoef<NO> a;
+    a.init(c.A + static_cast<int64_t>(o0) * Cp, Cp, j, MODE == 0);
+    const float* ec = c.Ec + t0 * Oc + o0;
+    for (int r = 0; r < n; ++r, ec += Oc) {
+      const int64_t at = off + static_cast<int64_t>(r) * ld;
+      float* zp = Z + at;
       T v = Vec::load(zp);
-      T s = MODE == 0 ? Vec::zero() : Vec::load(S + r * Cp + j);
-#pragma GCC unroll 8
+      T s = MODE == 0 ? Vec::zero() : Vec::load(S + at);
+#pragma GCC unroll 16
       for (int o = 0; o < NO; ++o) {
         T e = Vec::set1(ec[o]);
         cc[o] = Vec::fma(v, e, cc[o]);
-        if (MODE != 0) s = Vec::fma(e, a[o], s);
+        if (MODE != 0) s = Vec::fma(e, a.get(o), s);
       }
       if (MODE != 0) {
-        if (LAST) Vec::store(zp, Vec::sub(Vec::zero(), Vec::mul(Vec::load(F + r * Cp + j), s)));
-        else Vec::store(S + r * Cp + j, s);
+        if (LAST) Vec::store(zp, Vec::sub(Vec::zero(), Vec::mul(Vec::load(F + at), s)));
+        else Vec::store(S + at, s);
       }
     }
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (int o = 0; o < NO; ++o) add_to_double(out.cc + (o0 + o) * Cp + j, cc[o]);
   }
 }
@@ -277,12 +340,12 @@ static void epi_first_n(int no, const CandEpochCtx& c, int64_t t0, int n, float*
     case 3: epi_first<ACT, 3, MODE>(c, t0, n, Z, F, S, out); break;
     case 4: epi_first<ACT, 4, MODE>(c, t0, n, Z, F, S, out); break;
     default:
-      if constexpr (Vec::kOutChunk >= 8) {
+      // Beyond 4 the outputs are padded to a multiple of 4 (CandEpochCtx::Oc).
+      if constexpr (Vec::kOutChunk >= 16) {
         switch (no) {
-          case 5: epi_first<ACT, 5, MODE>(c, t0, n, Z, F, S, out); break;
-          case 6: epi_first<ACT, 6, MODE>(c, t0, n, Z, F, S, out); break;
-          case 7: epi_first<ACT, 7, MODE>(c, t0, n, Z, F, S, out); break;
-          default: epi_first<ACT, 8, MODE>(c, t0, n, Z, F, S, out); break;
+          case 8: epi_first<ACT, 8, MODE>(c, t0, n, Z, F, S, out); break;
+          case 12: epi_first<ACT, 12, MODE>(c, t0, n, Z, F, S, out); break;
+          default: epi_first<ACT, 16, MODE>(c, t0, n, Z, F, S, out); break;
         }
       }
       break;
@@ -298,12 +361,11 @@ static void epi_next_n(int no, const CandEpochCtx& c, int64_t t0, int n, int o0,
     case 3: epi_next<3, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
     case 4: epi_next<4, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
     default:
-      if constexpr (Vec::kOutChunk >= 8) {
+      if constexpr (Vec::kOutChunk >= 16) {
         switch (no) {
-          case 5: epi_next<5, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
-          case 6: epi_next<6, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
-          case 7: epi_next<7, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
-          default: epi_next<8, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
+          case 8: epi_next<8, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
+          case 12: epi_next<12, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
+          default: epi_next<16, MODE, LAST>(c, t0, n, o0, Z, F, S, out); break;
         }
       }
       break;
@@ -313,7 +375,7 @@ static void epi_next_n(int no, const CandEpochCtx& c, int64_t t0, int n, int o0,
 template <int ACT>
 static void epilogue(const CandEpochCtx& c, int64_t t0, int n, float* Z, float* F, float* S, const CandChunkOut& out) {
   constexpr int OC = Vec::kOutChunk;
-  const int O = c.O;
+  const int O = c.Oc;
   if (O <= OC) {
     if (c.train) epi_first_n<ACT, 1>(O, c, t0, n, Z, F, S, out);
     else epi_first_n<ACT, 0>(O, c, t0, n, Z, F, S, out);
@@ -342,7 +404,7 @@ static void cand_chunk(const CandEpochCtx& c, int64_t p0, int64_t p1, const Cand
   for (int64_t t0 = p0; t0 < p1; t0 += c.Pt) {
     const int n = static_cast<int>(p1 - t0 < c.Pt ? p1 - t0 : c.Pt);
     const float* Xt = c.X + t0 * c.ldx;
-    fwd_tile(Xt, c.ldx, c.K, c.Wp, Cp, Z, n);
+    fwd_tile(Xt, c.ldx, c.K, c.Wp, Cp, c.Pt, Z, n);
     switch (c.act) {
       case kSymSigmoid: epilogue<kSymSigmoid>(c, t0, n, Z, F, S, out); break;
       case kSigmoid: epilogue<kSigmoid>(c, t0, n, Z, F, S, out); break;
@@ -350,7 +412,7 @@ static void cand_chunk(const CandEpochCtx& c, int64_t p0, int64_t p1, const Cand
       case kLinear: epilogue<kLinear>(c, t0, n, Z, F, S, out); break;
       default: epilogue<kGaussian>(c, t0, n, Z, F, S, out); break;
     }
-    if (c.train) slope_tile(Xt, c.ldx, c.K, n, Z, Cp, out.G);
+    if (c.train) slope_tile(Xt, c.ldx, c.K, n, Z, Cp, c.Pt, out.G);
   }
 }
 
@@ -601,4 +663,4 @@ static void quickprop(float* w, float* d, float* ps, double* slopes, int64_t n, 
   }
 }
 
-static const IsaKernels kTable = {kIsaName, W, cand_chunk, out_chunk, activate, fma_loop, quickprop};
+static const IsaKernels kTable = {kIsaName, W, SW, cand_chunk, out_chunk, activate, fma_loop, quickprop};

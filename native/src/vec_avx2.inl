@@ -5,7 +5,7 @@ struct Vec {
   static constexpr int W = 8;
   static constexpr int kForwardMR = 6, kForwardNR = 2;  // 12 accumulators of 16 registers
   static constexpr int kSlopeMR = 6, kSlopeNR = 2;
-  static constexpr int kOutChunk = 4;
+  static constexpr int kOutChunk = 4;  // outputs per epilogue pass (1–4)
   static inline T load(const float* p) { return _mm256_loadu_ps(p); }
   static inline void store(float* p, T v) { _mm256_storeu_ps(p, v); }
   static inline T set1(float x) { return _mm256_set1_ps(x); }

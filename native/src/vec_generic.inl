@@ -10,7 +10,7 @@ struct Vec {
   static constexpr int W = 4;
   static constexpr int kForwardMR = 6, kForwardNR = 2;
   static constexpr int kSlopeMR = 6, kSlopeNR = 2;
-  static constexpr int kOutChunk = 4;
+  static constexpr int kOutChunk = 4;  // outputs per epilogue pass (1–4)
   static inline T load(const float* p) { return *reinterpret_cast<const v4f_u*>(p); }
   static inline void store(float* p, T v) { *reinterpret_cast<v4f_u*>(p) = v; }
   static inline T set1(float x) { return T{x, x, x, x}; }
