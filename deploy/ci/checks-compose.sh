@@ -19,6 +19,20 @@ mk() { make --no-print-directory -C "$DEPLOY" "$@"; }
 project_containers() { docker ps -a -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"; }
 running_services() { dc --profile dev --profile demo --profile full --profile test --profile monitor ps --services --status running | sort | tr '\n' ' '; }
 
+# Every check starts from nothing (a failed check before it may have left containers) and leaves nothing: the
+# secrets are reset to empty (authentication off) and `make down` runs on exit, also when the check fails.
+compose_fresh() {
+  ci_compose_env
+  local s
+  for s in juniper_data_api_keys juniper_cascor_api_keys; do : > "$W/secrets/$s"; done
+  mk down > /dev/null 2>&1 || true
+  trap 'mk down > /dev/null 2>&1 || true' EXIT
+}
+set_data_key() {
+  node -e 'console.log(require("crypto").randomBytes(24).toString("base64url"))' > "$W/secrets/juniper_data_api_keys"
+  head -n 1 "$W/secrets/juniper_data_api_keys"
+}
+
 # make down, then nothing of the project may be left.
 down_and_verify() {
   mk down > "$W/make-down.log" 2>&1 || { cat "$W/make-down.log"; return 1; }
@@ -75,11 +89,9 @@ monitor_images() {
 # JuniperData alone (profile full, SERVICES=juniper-data): up healthy through make, make health, API key secret
 # enforced, restart after kill -9, datasets kept across make down/up (named volume).
 check_compose_data() {
-  ci_compose_env
+  compose_fresh
   local key
-  key=$(node -e 'console.log(require("crypto").randomBytes(24).toString("base64url"))')
-  printf '%s\n' "$key" > "$W/secrets/juniper_data_api_keys"
-  chmod 0644 "$W/secrets/juniper_data_api_keys"
+  key=$(set_data_key)
   mk up PROFILE=full SERVICES=juniper-data
   mk health SERVICES=juniper-data
   local base=http://127.0.0.1:$DATA_HOST_PORT code id
@@ -103,12 +115,11 @@ check_compose_data() {
     fetch(process.argv[1] + "/v1/datasets/" + process.argv[3], { headers: { "x-api-key": process.argv[2] } })
       .then((r) => { if (r.status !== 200) { console.log(`dataset lost after down/up: HTTP ${r.status}`); process.exit(1) } console.log("dataset kept across make down / make up (named volume)") })' "$base" "$key" "$id"
   down_and_verify
-  : > "$W/secrets/juniper_data_api_keys"
 }
 
 # demo-seed against the real JuniperData: exits 0 and the demo dataset is there.
 check_compose_demo_seed() {
-  ci_compose_env
+  compose_fresh
   dc --profile demo run --rm demo-seed
   node -e '
     fetch(process.argv[1] + "/v1/datasets?limit=1000").then((r) => r.json()).then((ids) => {
@@ -121,22 +132,20 @@ check_compose_demo_seed() {
 
 # The test-runner image against the services that exist (JUNIPER_STACK_SERVICES), with API keys configured.
 check_test_runner_partial() {
-  ci_compose_env
-  local services=$1 key
-  key=$(node -e 'console.log(require("crypto").randomBytes(24).toString("base64url"))')
-  printf '%s\n' "$key" > "$W/secrets/juniper_data_api_keys"
+  compose_fresh
+  local services=$1
+  set_data_key > /dev/null
   local svc list=()
   for svc in ${services//,/ }; do list+=("juniper-$svc"); done
   mk up PROFILE=test SERVICES="${list[*]}"
   dc --profile test run --rm --no-deps -e JUNIPER_STACK_SERVICES="$services" test-runner
   down_and_verify
-  : > "$W/secrets/juniper_data_api_keys"
 }
 
 # Prometheus + blackbox exporter (real binaries) scrape and probe the running services; the dashboard's metric names
 # exist in their scrapes.
 check_monitor() {
-  ci_compose_env
+  compose_fresh
   local services=$1 svc list=()
   for svc in ${services//,/ }; do list+=("juniper-$svc"); done
   mk monitor PROFILE=full SERVICES="${list[*]} prometheus blackbox"
@@ -178,13 +187,14 @@ check_monitor() {
 }
 
 # --- Full profiles (need every service of the profile) -------------------------------------------------------------
+# make demo: training progresses, make health, make down. $1 limits the services (before JuniperCanopy exists).
 check_make_demo() {
-  ci_compose_env
-  COMPOSE="docker compose" "$DEPLOY/scripts/test_demo_profile.sh" --progress-timeout 120
+  compose_fresh
+  COMPOSE="docker compose" "$DEPLOY/scripts/test_demo_profile.sh" --progress-timeout 120 ${1:+--services "$1"}
 }
 
 check_make_full() {
-  ci_compose_env
+  compose_fresh
   mk full
   mk health
   [ "$(running_services)" = "juniper-canopy juniper-cascor juniper-data " ] || { echo "running: $(running_services)"; return 1; }
@@ -198,7 +208,7 @@ check_make_full() {
 }
 
 check_make_dev() {
-  ci_compose_env
+  compose_fresh
   mk dev
   mk health
   [ "$(running_services)" = "juniper-canopy-dev juniper-data " ] || { echo "running: $(running_services)"; return 1; }
@@ -210,12 +220,9 @@ check_make_dev() {
 }
 
 check_make_test() {
-  ci_compose_env
-  local key
-  key=$(node -e 'console.log(require("crypto").randomBytes(24).toString("base64url"))')
-  printf '%s\n' "$key" > "$W/secrets/juniper_data_api_keys"
+  compose_fresh
+  set_data_key > /dev/null
   mk test
-  : > "$W/secrets/juniper_data_api_keys"
   [ -z "$(project_containers)" ] || { echo "make test left containers"; return 1; }
 }
 

@@ -34,7 +34,8 @@ check_systemd_install() {
   echo "10 units installed by install.sh for user juniper; verify prints nothing"
 }
 
-# Start what exists. With all three built: juniper.target. Otherwise only the built services (the others SKIP).
+# Start what exists, letting systemd's dependencies do the ordering: with all three built, juniper.target
+# (juniper-ctl start); otherwise the last built service of the chain, which pulls in the ones before it.
 check_systemd_start() {
   nspawn_load
   local svcs
@@ -42,8 +43,7 @@ check_systemd_start() {
   if [ "$svcs" = "data cascor canopy" ]; then
     ctl start
   else
-    local s
-    for s in $svcs; do uctl start "juniper-$s.service"; done
+    uctl start "juniper-${svcs##* }.service"
   fi
   local s health
   for s in $svcs; do
@@ -61,7 +61,7 @@ check_systemd_order() {
   nspawn_load
   # Each service began starting only after its predecessor was active (= healthy).
   local prev="" s enter exit_prev
-  for s in data cascor canopy; do
+  for s in $(built_services); do
     if [ -n "$prev" ]; then
       enter=$(uprop "$s" InactiveExitTimestampMonotonic)
       exit_prev=$(uprop "$prev" ActiveEnterTimestampMonotonic)

@@ -122,6 +122,9 @@ if [[ " $ONLY " == *" compose "* ]]; then
       skip_check compose-test-runner "service not built yet: data, cascor, canopy"
       skip_check compose-monitor "service not built yet: data, cascor, canopy"
     fi
+    if service_built data && service_built cascor && ! service_built canopy; then
+      run_check make-demo-without-canopy-training-progresses-health-down check_make_demo "juniper-data demo-seed juniper-cascor-demo"
+    fi
     run_or_skip make-demo-training-progresses-health-down "data cascor canopy" check_make_demo
     run_or_skip make-full-health-restart-down "data cascor canopy" check_make_full
     run_or_skip make-dev-health-down "data canopy" check_make_dev
@@ -137,7 +140,8 @@ if [[ " $ONLY " == *" systemd "* ]]; then
   if [ -f "$W/nspawn.state" ]; then
     run_check systemd-install-and-verify-in-container check_systemd_install
     run_or_skip systemd-start-health-gated "data" check_systemd_start
-    run_or_skip systemd-start-order-data-cascor-canopy "data cascor canopy" check_systemd_order
+    run_or_skip systemd-start-order-data-cascor "data cascor" check_systemd_order
+    run_or_skip systemd-start-order-cascor-canopy "data cascor canopy" check_systemd_order
     run_or_skip systemd-kill-9-restart "data" check_systemd_kill_restart
     run_or_skip systemd-watchdog "data" check_systemd_watchdog
     run_or_skip juniper-ctl-status-health-resources "data" check_juniper_ctl

@@ -26,10 +26,21 @@ const apiKey = (() => {
 const headers = { "content-type": "application/json", ...(apiKey ? { "x-api-key": apiKey } : {}) }
 const log = (msg) => console.log(`demo-seed: ${msg}`)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+// fetch with a referenced timeout timer (AbortSignal.timeout's is unreferenced: with nothing else pending, a top-level
+// await would end the process with exit code 13).
+const fetchWithin = async (url, ms, init = {}) => {
+  const abort = new AbortController()
+  const timer = setTimeout(() => abort.abort(new Error(`no answer within ${ms} ms`)), ms)
+  try {
+    return await fetch(url, { ...init, signal: abort.signal })
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 for (;;) {
   try {
-    const res = await fetch(`${base}/v1/health/ready`, { signal: AbortSignal.timeout(3000) })
+    const res = await fetchWithin(`${base}/v1/health/ready`, 3000)
     if (res.ok) break
     log(`JuniperData not ready yet (HTTP ${res.status})`)
   } catch (e) {
@@ -45,7 +56,7 @@ for (;;) {
 const body = { generator, params, persist: true, name: "demo-spiral", description: "Juniper demo dataset", tags: ["demo"] }
 for (let attempt = 1; ; attempt++) {
   try {
-    const res = await fetch(`${base}/v1/datasets`, { method: "POST", headers, body: JSON.stringify(body), signal: AbortSignal.timeout(30000) })
+    const res = await fetchWithin(`${base}/v1/datasets`, 30000, { method: "POST", headers, body: JSON.stringify(body) })
     const text = await res.text()
     if (res.status === 200 || res.status === 201) {
       const created = JSON.parse(text)

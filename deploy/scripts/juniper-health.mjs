@@ -32,10 +32,14 @@ const selected = (names) => {
   return keys.sort((a, b) => Object.keys(SERVICES).indexOf(a) - Object.keys(SERVICES).indexOf(b))
 }
 
+// A referenced timer aborts the request: AbortSignal.timeout's timer is unreferenced, and a top-level await whose only
+// pending work is an unreferenced timer ends the process with exit code 13 (seen while a container restarts).
 const fetchJson = async (url, timeoutMs) => {
   const t0 = performance.now()
+  const abort = new AbortController()
+  const timer = setTimeout(() => abort.abort(new Error("timeout")), timeoutMs)
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
+    const res = await fetch(url, { signal: abort.signal })
     const text = await res.text()
     let body
     try {
@@ -45,7 +49,9 @@ const fetchJson = async (url, timeoutMs) => {
     }
     return { ok: res.ok, code: res.status, body, ms: Math.round(performance.now() - t0) }
   } catch (e) {
-    return { ok: false, code: 0, error: e.cause?.code ?? e.name ?? String(e), ms: Math.round(performance.now() - t0) }
+    return { ok: false, code: 0, error: e.cause?.code ?? (e.name === "AbortError" ? "timeout" : e.name) ?? String(e), ms: Math.round(performance.now() - t0) }
+  } finally {
+    clearTimeout(timer)
   }
 }
 
