@@ -1,12 +1,13 @@
 // Per-candidate correlation bars on a canvas (sorted, best highlighted): one bar per pool member, cheap to repaint.
 import { h } from "../util/dom.js"
 import { chartTheme } from "./palette.js"
+import { contentWidth } from "./plot-canvas.js"
 
 export class CorrelationBars {
   readonly canvas = h("canvas", { class: "bars-canvas", data: { testid: "candidate-bars" } })
 
   draw(values: ReadonlyArray<{ id: number; corr: number }>, bestId: number | null): void {
-    const w = Math.min(this.canvas.parentElement?.clientWidth ?? 0, 1200)
+    const w = Math.min(contentWidth(this.canvas.parentElement), 1200)
     if (w <= 0) return
     const hCss = 180
     const dpr = window.devicePixelRatio || 1

@@ -31,6 +31,13 @@ const niceTicks = (min: number, max: number, count = 5): number[] => {
   return out
 }
 
+/** The width inside a parent's padding (a canvas sized to clientWidth would overflow it). */
+export const contentWidth = (el: HTMLElement | null): number => {
+  if (!el) return 0
+  const cs = getComputedStyle(el)
+  return Math.max(0, el.clientWidth - (parseFloat(cs.paddingLeft) || 0) - (parseFloat(cs.paddingRight) || 0))
+}
+
 export class PlotCanvas {
   readonly canvas: HTMLCanvasElement
   private cssW = 0
@@ -42,7 +49,7 @@ export class PlotCanvas {
 
   /** Size the backing store to the element's CSS width; returns false while hidden. */
   fit(): boolean {
-    const w = this.canvas.parentElement?.clientWidth ?? 0
+    const w = contentWidth(this.canvas.parentElement)
     if (w <= 0) return false
     const cssW = Math.min(w, 720)
     const cssH = Math.round(cssW * this.aspect)

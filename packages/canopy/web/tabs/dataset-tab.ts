@@ -84,7 +84,7 @@ export const createDatasetTab = (ctx: AppContext): Tab => {
     for (const p of pointsOf(d, "all")) counts.set(p.cls, (counts.get(p.cls) ?? 0) + 1)
     setText(tClasses.value, String(counts.size || (d.output_features ?? "—")))
     const total = [...counts.values()].reduce((a, b) => a + b, 0) || 1
-    setText(tBalance.value, [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => `${Math.round((n / total) * 100)}%`).join(" / ") || "—")
+    setText(tBalance.value, [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => String(Math.round((n / total) * 100))).join(":") || "—")
     setText(statusEl, d.loaded === false ? "No dataset loaded yet." : "")
     draw()
   }
