@@ -1,6 +1,6 @@
 /**
  * Test support: start a real service process (e.g. `node dist/data`) on 127.0.0.1 with a random port, wait for its
- * "listening" log line, and stop it (SIGTERM, or SIGKILL to simulate a crash). Used by every package's integration
+ * "listening" log line (INFO level: do not raise LOG_LEVEL above INFO), and stop it (SIGTERM, or SIGKILL to simulate a crash). Used by every package's integration
  * tests so that they talk to real servers over real HTTP and WebSocket.
  */
 import { type ChildProcess, spawn } from "node:child_process"

@@ -5,7 +5,7 @@
 import { Context, Effect, Either, Layer } from "effect"
 import { HealthResponse, ReadinessResponse } from "@juniper/core"
 import { DatasetService } from "../service/dataset-service.js"
-import { decodeNpz } from "../npz/npz.js"
+import { decodeTabularNpz } from "../npz/npz.js"
 import { DatasetStore } from "../store/dataset-store.js"
 import { makeInMemoryDatasetStore } from "../store/in-memory.js"
 import type { DataFailure } from "../http/errors.js"
@@ -66,7 +66,7 @@ export const makeFakeDataClient = (options: { readonly baseUrl?: string; readonl
       downloadArtifactBytes: (id) => run(service.getArtifact(id)),
       downloadArtifactNpz: (id) =>
         Effect.flatMap(run(service.getArtifact(id)), (bytes) =>
-          Either.match(decodeNpz(bytes), {
+          Either.match(decodeTabularNpz(bytes), {
             onLeft: (reason) => Effect.fail(new DataClientError({ message: reason, statusCode: 200, detail: null })),
             onRight: Effect.succeed
           })

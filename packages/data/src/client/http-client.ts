@@ -6,7 +6,7 @@
 import { HttpApiClient, HttpClient, HttpClientError, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Duration, Effect, Either, Layer, Schedule } from "effect"
-import { decodeNpz } from "../npz/npz.js"
+import { decodeTabularNpz } from "../npz/npz.js"
 import { DataApi } from "../http/api.js"
 import { DataClientConnectionError, DataClientError, type DataClientFailure, DataClientTimeoutError, statusFailure } from "./errors.js"
 import { createBody, JuniperDataClient, type JuniperDataClientShape, spiralParams } from "./shape.js"
@@ -149,7 +149,7 @@ export const makeJuniperDataClient = (options: DataClientOptions = {}) =>
       downloadArtifactBytes: getArtifact,
       downloadArtifactNpz: (id) =>
         Effect.flatMap(getArtifact(id), (bytes) =>
-          Either.match(decodeNpz(bytes), {
+          Either.match(decodeTabularNpz(bytes), {
             onLeft: (reason) => Effect.fail(new DataClientError({ message: `Malformed NPZ from ${baseUrl}: ${reason}`, statusCode: 200, detail: null })),
             onRight: Effect.succeed
           })

@@ -4,7 +4,7 @@
  */
 import { Context, type Effect } from "effect"
 import type { HealthResponse, ReadinessResponse } from "@juniper/core"
-import type { NpyArray } from "../npz/npy.js"
+import type { Float32Npy } from "../npz/npz.js"
 import type { CreateDatasetRequest, CreateDatasetResponse, DatasetMeta, GeneratorInfo, Preview } from "../schema.js"
 import type { DataClientFailure } from "./errors.js"
 
@@ -46,7 +46,7 @@ export interface JuniperDataClientShape {
   readonly getDatasetMetadata: (id: string) => Call<DatasetMeta>
   readonly downloadArtifactBytes: (id: string) => Call<Uint8Array>
   /** The NPZ decoded: `{ X_train: {dtype, shape, data}, … }`. */
-  readonly downloadArtifactNpz: (id: string) => Call<Record<string, NpyArray>>
+  readonly downloadArtifactNpz: (id: string) => Call<Record<string, Float32Npy>>
   readonly getPreview: (id: string, n?: number) => Call<Preview>
   /** true when deleted (404 → DataClientNotFoundError). */
   readonly deleteDataset: (id: string) => Call<true>
