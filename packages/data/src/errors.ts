@@ -86,3 +86,16 @@ export class StorageError extends Schema.TaggedError<StorageError>()("StorageErr
     return `storage ${this.operation} failed: ${this.reason}`
   }
 }
+
+/** D3: an undecodable cursor, or a cursor combined with offset ≠ 0: 400. */
+export class BadCursor extends Schema.TaggedError<BadCursor>()("BadCursor", {
+  cursor: Schema.String,
+  reason: Schema.optionalWith(Schema.String, { default: () => "invalid cursor" })
+}) {
+  get detail(): string {
+    return `Invalid cursor: ${this.reason}`
+  }
+  override get message(): string {
+    return this.detail
+  }
+}

@@ -129,3 +129,125 @@ export type ListDatasetsUrlParams = typeof ListDatasetsUrlParams.Type
 /** D15 query: n 1..1000 (100). */
 export const PreviewUrlParams = Schema.Struct({ n: QueryInt(1, 1000, 100) })
 export type PreviewUrlParams = typeof PreviewUrlParams.Type
+
+// ── S and L tier (data-api §2, §8.3) ──────────────────────────────────────────────────────────────────────────────
+
+const OptionalQueryInt = (min: number) =>
+  Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.greaterThanOrEqualTo(min)))
+const QueryBool = Schema.transform(Schema.Literal("true", "false", "1", "0", "yes", "no", "True", "False"), Schema.Boolean, {
+  strict: true,
+  decode: (s) => ["true", "1", "yes", "True"].includes(s),
+  encode: (b) => (b ? "true" : "false")
+})
+const QueryDateTime = Schema.String.pipe(
+  Schema.filter((s) => !Number.isNaN(Date.parse(s)) || "Expected an ISO 8601 datetime"),
+  Schema.annotations({ identifier: "IsoDateTimeParam" })
+)
+
+/** D3 query (§8.3). */
+export const FilterUrlParams = Schema.Struct({
+  generator: Schema.optional(Schema.String),
+  tags: Schema.optional(Schema.String),
+  tags_match: withDefault(Schema.Literal("any", "all"), () => "any" as const),
+  created_after: Schema.optional(QueryDateTime),
+  created_before: Schema.optional(QueryDateTime),
+  min_samples: OptionalQueryInt(1),
+  max_samples: OptionalQueryInt(1),
+  include_expired: withDefault(QueryBool, () => false),
+  limit: QueryInt(1, 1000, 100),
+  offset: QueryInt(0, undefined, 0),
+  cursor: Schema.optional(Schema.String)
+})
+export type FilterUrlParams = typeof FilterUrlParams.Type
+
+/** D3 body. */
+export const FilterResponse = Schema.Struct({
+  datasets: Schema.Array(DatasetMeta),
+  total: NonNegativeInt,
+  limit: NonNegativeInt,
+  offset: NonNegativeInt,
+  next_cursor: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "FilterResponse" })
+export type FilterResponse = typeof FilterResponse.Type
+
+/** D4 body. */
+export const StatsResponse = Schema.Struct({
+  total_datasets: NonNegativeInt,
+  total_samples: NonNegativeInt,
+  by_generator: Schema.Record({ key: Schema.String, value: Int }),
+  by_tag: Schema.Record({ key: Schema.String, value: Int }),
+  oldest_created_at: Schema.NullOr(ApiDateTime),
+  newest_created_at: Schema.NullOr(ApiDateTime),
+  expired_count: NonNegativeInt
+}).annotations({ identifier: "StatsResponse" })
+export type StatsResponse = typeof StatsResponse.Type
+
+const IdList = (max: number) => Schema.Array(Schema.String).pipe(Schema.minItems(1), Schema.maxItems(max))
+
+/** D5 body and response. */
+export const BatchDeleteRequest = Schema.Struct({ dataset_ids: IdList(100) }).annotations({ identifier: "BatchDeleteRequest" })
+export const BatchDeleteResponse = Schema.Struct({
+  deleted: Schema.Array(Schema.String),
+  not_found: Schema.Array(Schema.String),
+  total_deleted: NonNegativeInt
+}).annotations({ identifier: "BatchDeleteResponse" })
+export type BatchDeleteResponse = typeof BatchDeleteResponse.Type
+
+/** D17 body: `tags = sorted(set(old) ∪ add − remove)`. */
+export const UpdateTagsRequest = Schema.Struct({
+  add_tags: withDefault(Schema.Array(Schema.String), () => []),
+  remove_tags: withDefault(Schema.Array(Schema.String), () => [])
+}).annotations({ identifier: "UpdateTagsRequest" })
+export type UpdateTagsRequest = typeof UpdateTagsRequest.Type
+
+/** D7 body and response. */
+export const BatchTagsRequest = Schema.Struct({
+  dataset_ids: IdList(100),
+  add_tags: withDefault(Schema.Array(Schema.String), () => []),
+  remove_tags: withDefault(Schema.Array(Schema.String), () => [])
+}).annotations({ identifier: "BatchTagsRequest" })
+export const BatchTagsResponse = Schema.Struct({
+  updated: Schema.Array(Schema.String),
+  not_found: Schema.Array(Schema.String),
+  total_updated: NonNegativeInt
+}).annotations({ identifier: "BatchTagsResponse" })
+export type BatchTagsResponse = typeof BatchTagsResponse.Type
+
+/** D6 body and response. */
+export const BatchCreateRequest = Schema.Struct({
+  datasets: Schema.Array(CreateDatasetRequest).pipe(Schema.minItems(1), Schema.maxItems(50))
+}).annotations({ identifier: "BatchCreateRequest" })
+export const BatchCreateResult = Schema.Struct({
+  index: NonNegativeInt,
+  dataset_id: Schema.NullOr(Schema.String),
+  generator: Schema.String,
+  success: Schema.Boolean,
+  error: Schema.NullOr(Schema.String),
+  artifact_url: Schema.NullOr(Schema.String)
+})
+export const BatchCreateResponse = Schema.Struct({
+  results: Schema.Array(BatchCreateResult),
+  total_created: NonNegativeInt,
+  total_failed: NonNegativeInt
+}).annotations({ identifier: "BatchCreateResponse" })
+export type BatchCreateResponse = typeof BatchCreateResponse.Type
+
+/** D8 body (the response is a zip). */
+export const BatchExportRequest = Schema.Struct({ dataset_ids: IdList(50) }).annotations({ identifier: "BatchExportRequest" })
+
+/** D13 body. */
+export const AccessResponse = Schema.Struct({
+  dataset_id: Schema.String,
+  access_count: NonNegativeInt,
+  last_accessed_at: Schema.NullOr(ApiDateTime)
+}).annotations({ identifier: "AccessResponse" })
+
+/** D10/D11 query and D10 body. */
+export const VersionsUrlParams = Schema.Struct({ name: Schema.String.pipe(Schema.minLength(1)) })
+export const VersionsResponse = Schema.Struct({
+  dataset_name: Schema.String,
+  versions: Schema.Array(DatasetMeta),
+  total: NonNegativeInt,
+  latest_version: Schema.NullOr(Int)
+}).annotations({ identifier: "VersionsResponse" })
+export type VersionsResponse = typeof VersionsResponse.Type

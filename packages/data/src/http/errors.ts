@@ -4,13 +4,13 @@
  */
 import { HttpApiSchema } from "@effect/platform"
 import { Effect, Schema } from "effect"
-import type { DatasetNotFound, GenerationFailed, InvalidDatasetId, InvalidParameters, StorageError, UnknownGenerator } from "../errors.js"
+import type { BadCursor, DatasetNotFound, GenerationFailed, InvalidDatasetId, InvalidParameters, StorageError, UnknownGenerator } from "../errors.js"
 
 export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", { detail: Schema.String }, HttpApiSchema.annotations({ status: 400 })) {}
 export class NotFound extends Schema.TaggedError<NotFound>()("NotFound", { detail: Schema.String }, HttpApiSchema.annotations({ status: 404 })) {}
 export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", { detail: Schema.String }, HttpApiSchema.annotations({ status: 500 })) {}
 
-export type DataFailure = UnknownGenerator | InvalidParameters | GenerationFailed | DatasetNotFound | InvalidDatasetId | StorageError
+export type DataFailure = BadCursor | UnknownGenerator | InvalidParameters | GenerationFailed | DatasetNotFound | InvalidDatasetId | StorageError
 
 /** Data-layer failure → HTTP error. Storage failures are logged (the client sees only "Internal server error"). */
 export const toHttpError = (e: DataFailure): Effect.Effect<never, BadRequest | NotFound | InternalError> => {
@@ -19,6 +19,7 @@ export const toHttpError = (e: DataFailure): Effect.Effect<never, BadRequest | N
     case "InvalidParameters":
     case "GenerationFailed":
     case "InvalidDatasetId":
+    case "BadCursor":
       return Effect.fail(new BadRequest({ detail: e.detail }))
     case "DatasetNotFound":
       return Effect.fail(new NotFound({ detail: e.detail }))

@@ -2,7 +2,7 @@
 // fake client call these directly; each failure is a tagged error that carries its wire `detail`.
 import { Clock, Context, Effect, Either, Layer } from "effect"
 import { unzipSync } from "fflate"
-import type { DatasetNotFound, GenerationFailed, InvalidDatasetId, InvalidParameters, UnknownGenerator } from "../errors.js"
+import type { BadCursor, DatasetNotFound, GenerationFailed, InvalidDatasetId, InvalidParameters, UnknownGenerator } from "../errors.js"
 import { StorageError } from "../errors.js"
 import { DEFAULT_GENERATOR_SEED } from "../generators/params.js"
 import { prepareDataset, runGenerator } from "../generators/prepare.js"
@@ -10,6 +10,13 @@ import { generatorInfo, type GeneratorInfoJson, listGeneratorInfo, resolveGenera
 import { decodeNpy } from "../npz/npy.js"
 import { datasetToNpz } from "../npz/npz.js"
 import {
+  type BatchCreateResponse,
+  type BatchDeleteResponse,
+  type BatchTagsResponse,
+  type FilterResponse,
+  type FilterUrlParams,
+  type StatsResponse,
+  type VersionsResponse,
   type CreateDatasetRequest,
   type CreateDatasetResponse,
   type DatasetMeta,
@@ -18,6 +25,7 @@ import {
   toApiMeta
 } from "../schema.js"
 import { DatasetStore, type ListOptions } from "../store/dataset-store.js"
+import * as catalog from "./catalog.js"
 import { buildDatasetMeta } from "./meta.js"
 
 export interface CreateDatasetOutcome {
@@ -61,7 +69,16 @@ export const createDataset = (
     }
     const generated = yield* Effect.suspend(() => fromEither(runGenerator(prepared)))
     const createdAt = new Date(yield* Clock.currentTimeMillis)
-    const meta = buildDatasetMeta(prepared, generated, request, createdAt)
+    const built = buildDatasetMeta(prepared, generated, request, createdAt)
+    // A named dataset gets the next version of that name (L tier); callers serialise named creates.
+    const meta =
+      request.name === null
+        ? built
+        : {
+            ...built,
+            dataset_version:
+              (yield* store.listMeta).reduce((mx, m) => (m.dataset_name === request.name ? Math.max(mx, m.dataset_version ?? 0) : mx), 0) + 1
+          }
     if (!request.persist) return respond(meta, false)
     const saved = yield* store.save(meta, datasetToNpz(generated))
     return respond(saved.meta, !saved.created)
@@ -126,6 +143,20 @@ export interface DatasetServiceShape {
   readonly list: (options: ListOptions) => Effect.Effect<ReadonlyArray<string>, StorageError>
   readonly delete: (id: string) => Effect.Effect<void, DatasetNotFound | InvalidDatasetId | StorageError>
   readonly generators: Effect.Effect<ReadonlyArray<GeneratorInfoJson>>
+  /** The S and L tier catalogue operations (./catalog.ts), bound to the same store. */
+  readonly catalog: {
+    readonly filter: (q: FilterUrlParams) => Effect.Effect<FilterResponse, BadCursor | StorageError>
+    readonly stats: Effect.Effect<StatsResponse, StorageError>
+    readonly batchDelete: (ids: ReadonlyArray<string>) => Effect.Effect<BatchDeleteResponse, StorageError>
+    readonly cleanupExpired: Effect.Effect<ReadonlyArray<string>, StorageError>
+    readonly updateTags: (id: string, add: ReadonlyArray<string>, remove: ReadonlyArray<string>) => Effect.Effect<DatasetMeta, DatasetNotFound | InvalidDatasetId | StorageError>
+    readonly batchTags: (ids: ReadonlyArray<string>, add: ReadonlyArray<string>, remove: ReadonlyArray<string>) => Effect.Effect<BatchTagsResponse, StorageError>
+    readonly batchCreate: (items: ReadonlyArray<CreateDatasetRequest>) => Effect.Effect<BatchCreateResponse>
+    readonly batchExport: (ids: ReadonlyArray<string>) => Effect.Effect<Uint8Array, DatasetNotFound | StorageError>
+    readonly access: (id: string) => Effect.Effect<{ dataset_id: string; access_count: number; last_accessed_at: Date | null }, DatasetNotFound | InvalidDatasetId | StorageError>
+    readonly versions: (name: string) => Effect.Effect<VersionsResponse, StorageError>
+    readonly latest: (name: string) => Effect.Effect<DatasetMeta, DatasetNotFound | StorageError>
+  }
   readonly generatorSchema: (name: string) => Effect.Effect<Record<string, unknown>, UnknownGenerator>
 }
 
@@ -139,17 +170,34 @@ export class DatasetService extends Context.Tag("@juniper/data/DatasetService")<
   static readonly layer = (config: Partial<DatasetServiceConfig> = {}): Layer.Layer<DatasetService, never, DatasetStore> =>
     Layer.effect(
       DatasetService,
-      Effect.map(DatasetStore, (store) => {
+      Effect.map(Effect.zip(DatasetStore, Effect.makeSemaphore(1)), ([store, naming]) => {
         const defaultSeed = config.defaultSeed ?? DEFAULT_GENERATOR_SEED
         const run = <A, E>(eff: Effect.Effect<A, E, DatasetStore>) => Effect.provideService(eff, DatasetStore, store)
+        // Version allocation reads then writes: one named create at a time.
+        const create = (request: CreateDatasetRequest) =>
+          request.name === null ? run(createDataset(request, { defaultSeed })) : naming.withPermits(1)(run(createDataset(request, { defaultSeed })))
         return {
-          create: (request) => run(createDataset(request, { defaultSeed })),
+          // Version allocation reads then writes: one named create at a time.
+          create,
           getMeta: (id) => run(getDatasetMeta(id)),
           getArtifact: (id) => run(getDatasetArtifact(id)),
           preview: (id, n) => run(previewDataset(id, n)),
           list: (options) => run(listDatasets(options)),
           delete: (id) => run(deleteDataset(id)),
           generators: Effect.sync(() => listGeneratorInfo(defaultSeed)),
+          catalog: {
+            filter: (q) => run(catalog.filterDatasets(q)),
+            stats: run(catalog.datasetStats),
+            batchDelete: (ids) => run(catalog.batchDelete(ids)),
+            cleanupExpired: run(catalog.cleanupExpired),
+            updateTags: (id, add, remove) => run(catalog.updateTags(id, add, remove)),
+            batchTags: (ids, add, remove) => run(catalog.batchTags(ids, add, remove)),
+            batchCreate: (items) => catalog.batchCreate(items, create),
+            batchExport: (ids) => run(catalog.batchExport(ids)),
+            access: (id) => run(catalog.datasetAccess(id)),
+            versions: (name) => run(catalog.datasetVersions(name)),
+            latest: (name) => run(catalog.latestVersion(name))
+          },
           generatorSchema: (name) => generatorSchema(name, defaultSeed)
         }
       })
