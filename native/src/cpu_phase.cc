@@ -129,6 +129,24 @@ double activate_scalar(int act, double x) {
   }
 }
 
+// Xt (rows × Pp) = transpose of `rows` columns of X (P × ldx); padding stays 0. Blocked for the caches.
+void transpose_into(const float* X, int64_t P, int64_t ldx, int rows, float* Xt, int64_t Pp, int threads) {
+  constexpr int64_t B = 32;
+  const int64_t blocks = (P + B - 1) / B;
+  auto body = [&](int part) {
+    const std::vector<int64_t> r = split_range(blocks, threads, 1);
+    for (int64_t pb = r[static_cast<size_t>(part)]; pb < r[static_cast<size_t>(part) + 1]; ++pb) {
+      const int64_t p0 = pb * B, p1 = std::min(P, p0 + B);
+      for (int k0 = 0; k0 < rows; k0 += static_cast<int>(B)) {
+        const int k1 = std::min<int>(rows, k0 + static_cast<int>(B));
+        for (int64_t p = p0; p < p1; ++p)
+          for (int k = k0; k < k1; ++k) Xt[static_cast<int64_t>(k) * Pp + p] = X[p * ldx + k];
+      }
+    }
+  };
+  ThreadPool::instance().for_each(threads, body);
+}
+
 }  // namespace
 
 // ---- candidate phase (A.6) -----------------------------------------------------------------------------------------
@@ -138,16 +156,23 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   const IsaKernels* kk = cand_isa(a.C);
   const int64_t P = a.P;
   const int K = a.K, O = a.O, C = a.C;
-  const int Cp = static_cast<int>(round_up(C, kk->width));
+  // Small pools run with patterns across the vector lanes (P-lanes), larger ones with candidates across them.
+  const bool plane = C <= kk->plane_max_c;
+  const int Cp = plane ? C : static_cast<int>(round_up(C, kk->width));
   const int SW = kk->strip;
   const int Oc = O <= 4 ? O : static_cast<int>(round_up(O, 4));
   const size_t CK = static_cast<size_t>(C) * K;
+  const int64_t Pp = round_up(P, 16);
 
   const double work = static_cast<double>(P) * Cp * (K + O);
   int chunks = work < kParallelMinWork ? 1 : thread_count(a.threads);
   chunks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(chunks, P / 64)));
-  // Tile rows: three Pt×Cp float buffers of ≤ 128 kB each, so a tile's intermediates stay in L2.
-  const int Pt = static_cast<int>(std::clamp<int64_t>(32768 / Cp, 24, 512));
+  // Tile rows. C-lanes: three Pt×Cp float buffers of ≤ 128 kB each, so a tile's intermediates stay in L2.
+  // P-lanes: the δ tile (C×Pt) ≤ 64 kB.
+  const int Pt = plane ? static_cast<int>(std::clamp<int64_t>(round_up(16384 / C, 16), 256, 4096))
+                       : static_cast<int>(std::clamp<int64_t>(32768 / Cp, 24, 512));
+  const size_t work_floats = plane ? static_cast<size_t>(C) * Pt + static_cast<size_t>(C) * 16 * (1 + Oc + K)
+                                   : static_cast<size_t>(3) * Pt * Cp;
 
   float* w = a.weights;  // the pool's weights, updated in place in the caller's output array
   std::memcpy(w, a.weights0, CK * sizeof(float));
@@ -160,7 +185,9 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   const size_t o_d = mem.add<float>(CK), o_ps = mem.add<float>(CK), o_sl = mem.add<double>(CK);
   const size_t o_sumv = mem.add<double>(static_cast<size_t>(C)), o_cc = mem.add<double>(static_cast<size_t>(C) * O);
   const size_t o_wp = mem.add<float>(static_cast<size_t>(K) * Cp), o_a = mem.add<float>(static_cast<size_t>(Oc) * Cp);
-  const size_t o_ec = mem.add<float>(static_cast<size_t>(P) * Oc);
+  const size_t o_ec = mem.add<float>(plane ? 0 : static_cast<size_t>(P) * Oc);
+  const size_t o_xt = mem.add<float>(plane ? static_cast<size_t>(K) * Pp : 0);
+  const size_t o_ect = mem.add<float>(plane ? static_cast<size_t>(Oc) * Pp : 0);
   struct Part {
     double* sumv;
     double* cc;
@@ -172,7 +199,7 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
     part_off.push_back(mem.add<double>(static_cast<size_t>(Cp)));
     part_off.push_back(mem.add<double>(static_cast<size_t>(Oc) * Cp));
     part_off.push_back(mem.add<float>(static_cast<size_t>(K) * Cp));
-    part_off.push_back(mem.add<float>(static_cast<size_t>(3) * Pt * Cp));
+    part_off.push_back(mem.add<float>(work_floats));
   }
   mem.acquire();
   float* d = mem.get<float>(o_d, CK, true);
@@ -189,12 +216,26 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
     parts.push_back(Part{mem.get<double>(o[0]), mem.get<double>(o[1]), mem.get<float>(o[2]), mem.get<float>(o[3])});
   }
   // Centred errors Ec = E − Ē: δ needs them, and CC = Σ v·Ec + Ē·Σv is recovered exactly in float64.
-  for (int64_t p = 0; p < P; ++p) {
-    for (int o = 0; o < O; ++o)
-      Ec[p * Oc + o] = static_cast<float>(static_cast<double>(a.E[p * O + o]) - static_cast<double>(a.errMean[o]));
-    for (int o = O; o < Oc; ++o) Ec[p * Oc + o] = 0.0f;
+  auto centred = [&](int64_t p, int o) {
+    return o < O ? static_cast<float>(static_cast<double>(a.E[p * O + o]) - static_cast<double>(a.errMean[o])) : 0.0f;
+  };
+  float* Xt = nullptr;
+  float* Ect = nullptr;
+  if (plane) {
+    // Transposed cache and errors, padding columns 0, once per phase.
+    Xt = mem.get<float>(o_xt);
+    Ect = mem.get<float>(o_ect);
+    for (int k = 0; k < K; ++k) std::fill(Xt + k * Pp + P, Xt + (k + 1) * Pp, 0.0f);
+    transpose_into(a.X, P, a.ldx, K, Xt, Pp, static_cast<double>(P) * K < 1e6 ? 1 : thread_count(a.threads));
+    for (int o = 0; o < Oc; ++o) {
+      for (int64_t p = 0; p < P; ++p) Ect[o * Pp + p] = centred(p, o);
+      std::fill(Ect + o * Pp + P, Ect + (o + 1) * Pp, 0.0f);
+    }
+  } else {
+    for (int64_t p = 0; p < P; ++p)
+      for (int o = 0; o < Oc; ++o) Ec[p * Oc + o] = centred(p, o);
   }
-  const std::vector<int64_t> bounds = split_range(P, chunks, 1);
+  const std::vector<int64_t> bounds = plane ? split_range(Pp, chunks, 16) : split_range(P, chunks, 1);
 
   CandEpochCtx ctx{};
   ctx.P = P;
@@ -209,10 +250,16 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   ctx.Wp = Wp;
   ctx.A = A;
   ctx.Pt = Pt;
+  ctx.C = C;
+  ctx.Pp = Pp;
+  ctx.Xt = Xt;
+  ctx.Ect = Ect;
+  ctx.Wr = w;
 
   auto run_epoch = [&](bool train) {
     // Pack W (C×K) into strip-major panels: strip s holds candidates [s·SW, s·SW + ws) as K rows of ws floats.
-    for (int s0 = 0; s0 < Cp; s0 += SW) {
+    // (The P-lanes kernel reads W row-major, as it is.)
+    for (int s0 = 0; s0 < (plane ? 0 : Cp); s0 += SW) {
       const int ws = std::min(SW, Cp - s0);
       float* panel = Wp + static_cast<size_t>(K) * s0;
       for (int c = s0; c < std::min(C, s0 + ws); ++c)
@@ -233,7 +280,7 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
       std::fill(part.cc, part.cc + static_cast<size_t>(Oc) * Cp, 0.0);
       if (train) std::fill(part.G, part.G + static_cast<size_t>(K) * Cp, 0.0f);
       CandChunkOut out{part.sumv, part.cc, part.G, part.work};
-      kk->cand_chunk(ctx, bounds[static_cast<size_t>(i)], bounds[static_cast<size_t>(i) + 1], out);
+      (plane ? kk->cand_plane : kk->cand_chunk)(ctx, bounds[static_cast<size_t>(i)], bounds[static_cast<size_t>(i) + 1], out);
     };
     ThreadPool::instance().for_each(chunks, body);
     // Reduce the partials in chunk order (deterministic for a given thread count).
@@ -316,28 +363,6 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
 }
 
 // ---- output phase (A.5) --------------------------------------------------------------------------------------------
-
-namespace {
-
-// Xt (rows × Pp) = transpose of `rows` columns of X (P × ldx); padding stays 0. Blocked for the caches.
-void transpose_into(const float* X, int64_t P, int64_t ldx, int rows, float* Xt, int64_t Pp, int threads) {
-  constexpr int64_t B = 32;
-  const int64_t blocks = (P + B - 1) / B;
-  auto body = [&](int part) {
-    const std::vector<int64_t> r = split_range(blocks, threads, 1);
-    for (int64_t pb = r[static_cast<size_t>(part)]; pb < r[static_cast<size_t>(part) + 1]; ++pb) {
-      const int64_t p0 = pb * B, p1 = std::min(P, p0 + B);
-      for (int k0 = 0; k0 < rows; k0 += static_cast<int>(B)) {
-        const int k1 = std::min<int>(rows, k0 + static_cast<int>(B));
-        for (int64_t p = p0; p < p1; ++p)
-          for (int k = k0; k < k1; ++k) Xt[static_cast<int64_t>(k) * Pp + p] = X[p * ldx + k];
-      }
-    }
-  };
-  ThreadPool::instance().for_each(threads, body);
-}
-
-}  // namespace
 
 OutputResult cpu_output_phase(const OutputArgs& a) {
   FlushDenormals ftz;

@@ -62,6 +62,7 @@ void set_isa_override(const IsaKernels* isa) { g_override.store(isa, std::memory
 const IsaKernels* cand_isa(int C) {
   if (const IsaKernels* k = g_override.load(std::memory_order_acquire)) return k;  // forced: exactly that set
   const IsaKernels* best = best_isa();
+  if (C <= best->plane_max_c) return best;  // small pools: patterns across the lanes, widest vectors best
 #if defined(JUNIPER_X86)
   if (best == avx512::kernels() && cpu_has_avx2()) {
     const int wide = (C + 15) / 16, narrow = (C + 7) / 8;

@@ -103,12 +103,18 @@ struct CandEpochCtx {
   const float* Wp;   // packed weights: strip-major panels, strip s = K rows × its width (≤ IsaKernels::strip)
   const float* A;    // Oc×Cp: σ_co/SSE (padding rows 0)
   int Pt;            // patterns per tile
+  // P-lanes path only (small pools, IsaKernels::cand_plane): Cp = C there.
+  int C;
+  int64_t Pp;        // P rounded up to 16
+  const float* Xt;   // K×Pp transposed cache, padding 0
+  const float* Ect;  // Oc×Pp transposed centred errors, padding 0
+  const float* Wr;   // C×K weights, row-major
 };
 struct CandChunkOut {
   double* sumv;  // Cp: Σv (accumulated into)
   double* cc;    // Oc×Cp: Σ v·Ec (accumulated into)
   float* G;      // K×Cp slopes Σ δ·X (accumulated into)
-  float* work;   // 3·Pt·Cp floats of scratch
+  float* work;   // scratch: 3·Pt·Cp floats (C-lanes) or cand_plane_work(C, K, Oc, Pt) floats (P-lanes)
 };
 
 // One output epoch over patterns [p0, p1), patterns as vector lanes ("P-lanes") on the transposed cache.
@@ -134,6 +140,9 @@ struct IsaKernels {
   int width;  // float lanes
   int strip;  // candidates per strip of the packed weights Wp (see CandEpochCtx)
   void (*cand_chunk)(const CandEpochCtx& ctx, int64_t p0, int64_t p1, const CandChunkOut& out);
+  // Small pools (C ≤ plane_max_c): patterns across the lanes on the transposed cache; p0, p1 multiples of 16.
+  void (*cand_plane)(const CandEpochCtx& ctx, int64_t p0, int64_t p1, const CandChunkOut& out);
+  int plane_max_c;
   void (*out_chunk)(const OutEpochCtx& ctx, int64_t p0, int64_t p1, OutChunkOut& out);
   // v = f(x) and fp = f'(from v, x) element-wise, with the kernels' own vector math (used by the accuracy tests).
   void (*activate)(const float* x, float* v, float* fp, int64_t n, int act);

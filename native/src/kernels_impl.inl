@@ -416,6 +416,188 @@ static void cand_chunk(const CandEpochCtx& c, int64_t p0, int64_t p1, const Cand
   }
 }
 
+// ---- candidate epoch, small pools (P-lanes) ------------------------------------------------------------------------
+//
+// With C ≤ 16 the candidate lanes of a vector would be mostly padding; patterns go across the lanes instead, on the
+// transposed cache Xt (K×Pp) and errors Ect (Oc×Pp):
+//   forward   Z[c][p..p+W) = Σ_k Xt[k][p..]·w[c][k] for NP pattern vectors × NC candidates (broadcast weights)
+//   epilogue  v, f′ (tail lanes masked to 0), Σv and Σ v·Ec into per-lane partials, δ → the tile buffer Dt (C×Pt)
+//   slopes    Gv[c][k][lane] += Σ_p Dt[c][p]·Xt[k][p], register-blocked dot products, reduced once per chunk.
+
+constexpr int kPlaneNC = Vec::kForwardNR >= 4 ? 8 : 4;  // candidates per forward block (2·NC accumulators)
+
+template <int ACT, int NC, int NP, bool TRAIN>
+static inline void plane_block(const CandEpochCtx& c, int c0, int64_t p, int64_t tp, T valid, bool tail, float* Dt,
+                               float* Sv, float* CCv) {
+  const int K = c.K, Oc = c.Oc;
+  const int64_t Pp = c.Pp;
+  T acc[NP][NC];
+#pragma GCC unroll 2
+  for (int q = 0; q < NP; ++q)
+#pragma GCC unroll 8
+    for (int j = 0; j < NC; ++j) acc[q][j] = Vec::zero();
+  const float* xk = c.Xt + p;
+  const float* wr = c.Wr + static_cast<int64_t>(c0) * K;
+  for (int k = 0; k < K; ++k, xk += Pp) {
+    T x[NP];
+#pragma GCC unroll 2
+    for (int q = 0; q < NP; ++q) x[q] = Vec::load(xk + q * W);
+#pragma GCC unroll 8
+    for (int j = 0; j < NC; ++j) {
+      const T w = Vec::set1(wr[j * K + k]);
+#pragma GCC unroll 2
+      for (int q = 0; q < NP; ++q) acc[q][j] = Vec::fma(x[q], w, acc[q][j]);
+    }
+  }
+#pragma GCC unroll 2
+  for (int q = 0; q < NP; ++q) {
+    const int64_t pq = p + q * W;
+#pragma GCC unroll 8
+    for (int j = 0; j < NC; ++j) {
+      const int cg = c0 + j;
+      T v, fp;
+      vact<ACT>(acc[q][j], v, fp);
+      if (tail && q == NP - 1) {
+        v = Vec::mul(v, valid);
+        fp = Vec::mul(fp, valid);
+      }
+      float* sv = Sv + cg * W;
+      Vec::store(sv, Vec::add(Vec::load(sv), v));
+      T s = Vec::zero();
+      float* ccv = CCv + static_cast<int64_t>(cg) * Oc * W;
+      for (int o = 0; o < Oc; ++o) {
+        const T e = Vec::load(c.Ect + o * Pp + pq);
+        Vec::store(ccv + o * W, Vec::fma(v, e, Vec::load(ccv + o * W)));
+        if (TRAIN) s = Vec::fma(e, Vec::set1(c.A[o * c.Cp + cg]), s);
+      }
+      if (TRAIN) Vec::store(Dt + static_cast<int64_t>(cg) * c.Pt + tp + q * W, Vec::sub(Vec::zero(), Vec::mul(fp, s)));
+    }
+  }
+}
+
+template <int ACT, int NC, bool TRAIN>
+static void plane_rows(const CandEpochCtx& c, int c0, int64_t t0, int64_t t1, int64_t tail_start, T valid, float* Dt,
+                       float* Sv, float* CCv) {
+  for (int64_t p = t0; p < t1;) {
+    if (t1 - p >= 2 * W) {
+      plane_block<ACT, NC, 2, TRAIN>(c, c0, p, p - t0, valid, p + W == tail_start, Dt, Sv, CCv);
+      p += 2 * W;
+    } else {
+      plane_block<ACT, NC, 1, TRAIN>(c, c0, p, p - t0, valid, p == tail_start, Dt, Sv, CCv);
+      p += W;
+    }
+  }
+}
+
+template <int ACT, bool TRAIN>
+static void plane_forward(const CandEpochCtx& c, int64_t t0, int64_t t1, int64_t tail_start, T valid, float* Dt,
+                          float* Sv, float* CCv) {
+  constexpr int NC = kPlaneNC;
+  int c0 = 0;
+  for (; c0 + NC <= c.C; c0 += NC) plane_rows<ACT, NC, TRAIN>(c, c0, t0, t1, tail_start, valid, Dt, Sv, CCv);
+  switch (c.C - c0) {
+    case 7: if constexpr (NC > 7) plane_rows<ACT, 7, TRAIN>(c, c0, t0, t1, tail_start, valid, Dt, Sv, CCv); break;
+    case 6: if constexpr (NC > 6) plane_rows<ACT, 6, TRAIN>(c, c0, t0, t1, tail_start, valid, Dt, Sv, CCv); break;
+    case 5: if constexpr (NC > 5) plane_rows<ACT, 5, TRAIN>(c, c0, t0, t1, tail_start, valid, Dt, Sv, CCv); break;
+    case 4: if constexpr (NC > 4) plane_rows<ACT, 4, TRAIN>(c, c0, t0, t1, tail_start, valid, Dt, Sv, CCv); break;
+    case 3: plane_rows<ACT, 3, TRAIN>(c, c0, t0, t1, tail_start, valid, Dt, Sv, CCv); break;
+    case 2: plane_rows<ACT, 2, TRAIN>(c, c0, t0, t1, tail_start, valid, Dt, Sv, CCv); break;
+    case 1: plane_rows<ACT, 1, TRAIN>(c, c0, t0, t1, tail_start, valid, Dt, Sv, CCv); break;
+    default: break;
+  }
+}
+
+// Gv[c][k][lanes] += Σ_p Dt[c][p]·Xt[k][p] for NCB candidates from c0 and NKB weights from k0 over the tile.
+template <int NCB, int NKB>
+static inline void plane_dots(const CandEpochCtx& c, int c0, int k0, int64_t t0, int64_t n, const float* Dt, float* Gv) {
+  T acc[NCB][NKB];
+#pragma GCC unroll 4
+  for (int i = 0; i < NCB; ++i)
+#pragma GCC unroll 8
+    for (int kk = 0; kk < NKB; ++kk) acc[i][kk] = Vec::zero();
+  const int64_t Pp = c.Pp;
+  for (int64_t tp = 0; tp < n; tp += W) {
+    T d[NCB];
+#pragma GCC unroll 4
+    for (int i = 0; i < NCB; ++i) d[i] = Vec::load(Dt + static_cast<int64_t>(c0 + i) * c.Pt + tp);
+#pragma GCC unroll 8
+    for (int kk = 0; kk < NKB; ++kk) {
+      const T x = Vec::load(c.Xt + static_cast<int64_t>(k0 + kk) * Pp + t0 + tp);
+#pragma GCC unroll 4
+      for (int i = 0; i < NCB; ++i) acc[i][kk] = Vec::fma(d[i], x, acc[i][kk]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < NCB; ++i)
+#pragma GCC unroll 8
+    for (int kk = 0; kk < NKB; ++kk) {
+      float* g = Gv + (static_cast<int64_t>(c0 + i) * c.K + k0 + kk) * W;
+      Vec::store(g, Vec::add(Vec::load(g), acc[i][kk]));
+    }
+}
+
+template <int NCB>
+static void plane_dots_k(const CandEpochCtx& c, int c0, int64_t t0, int64_t n, const float* Dt, float* Gv) {
+  constexpr int NKB = Vec::kForwardNR >= 4 ? 6 : 3;
+  int k = 0;
+  for (; k + NKB <= c.K; k += NKB) plane_dots<NCB, NKB>(c, c0, k, t0, n, Dt, Gv);
+  for (; k + 2 <= c.K; k += 2) plane_dots<NCB, 2>(c, c0, k, t0, n, Dt, Gv);
+  for (; k < c.K; ++k) plane_dots<NCB, 1>(c, c0, k, t0, n, Dt, Gv);
+}
+
+static void plane_slopes(const CandEpochCtx& c, int64_t t0, int64_t n, const float* Dt, float* Gv) {
+  int c0 = 0;
+  for (; c0 + 4 <= c.C; c0 += 4) plane_dots_k<4>(c, c0, t0, n, Dt, Gv);
+  switch (c.C - c0) {
+    case 3: plane_dots_k<3>(c, c0, t0, n, Dt, Gv); break;
+    case 2: plane_dots_k<2>(c, c0, t0, n, Dt, Gv); break;
+    case 1: plane_dots_k<1>(c, c0, t0, n, Dt, Gv); break;
+    default: break;
+  }
+}
+
+template <int ACT>
+static void cand_plane_act(const CandEpochCtx& c, int64_t p0, int64_t p1, const CandChunkOut& out) {
+  const int C = c.C, K = c.K, Oc = c.Oc;
+  float* Dt = out.work;                                      // C × Pt
+  float* Sv = Dt + static_cast<int64_t>(C) * c.Pt;           // C × W
+  float* CCv = Sv + static_cast<int64_t>(C) * W;             // C × Oc × W
+  float* Gv = CCv + static_cast<int64_t>(C) * Oc * W;        // C × K × W
+  const int64_t nv = static_cast<int64_t>(C) * (1 + Oc + (c.train ? K : 0)) * W;
+  for (int64_t i = 0; i < nv; ++i) Sv[i] = 0.0f;
+  // Only the vector holding pattern P−1 can be partial: the range ends at P rounded up to W.
+  const int64_t pend = (c.P + W - 1) / W * W;
+  if (p1 > pend) p1 = pend;
+  const int64_t tail_start = c.P % W ? c.P / W * W : -1;
+  const T valid = Vec::first_lanes(static_cast<int>(c.P % W));
+  for (int64_t t0 = p0; t0 < p1; t0 += c.Pt) {
+    const int64_t t1 = p1 - t0 < c.Pt ? p1 : t0 + c.Pt;
+    if (c.train) {
+      plane_forward<ACT, true>(c, t0, t1, tail_start, valid, Dt, Sv, CCv);
+      plane_slopes(c, t0, t1 - t0, Dt, Gv);
+    } else {
+      plane_forward<ACT, false>(c, t0, t1, tail_start, valid, Dt, Sv, CCv);
+    }
+  }
+  for (int j = 0; j < C; ++j) {
+    out.sumv[j] += static_cast<double>(Vec::hsum(Vec::load(Sv + j * W)));
+    for (int o = 0; o < Oc; ++o)
+      out.cc[o * c.Cp + j] += static_cast<double>(Vec::hsum(Vec::load(CCv + (static_cast<int64_t>(j) * Oc + o) * W)));
+    if (c.train)
+      for (int k = 0; k < K; ++k) out.G[k * c.Cp + j] += Vec::hsum(Vec::load(Gv + (static_cast<int64_t>(j) * K + k) * W));
+  }
+}
+
+static void cand_plane(const CandEpochCtx& c, int64_t p0, int64_t p1, const CandChunkOut& out) {
+  switch (c.act) {
+    case kSymSigmoid: cand_plane_act<kSymSigmoid>(c, p0, p1, out); break;
+    case kSigmoid: cand_plane_act<kSigmoid>(c, p0, p1, out); break;
+    case kTanh: cand_plane_act<kTanh>(c, p0, p1, out); break;
+    case kLinear: cand_plane_act<kLinear>(c, p0, p1, out); break;
+    default: cand_plane_act<kGaussian>(c, p0, p1, out); break;
+  }
+}
+
 // ---- output epoch (P-lanes) ------------------------------------------------------------------------------------------
 
 // Forward + errors for NO outputs starting at o0, NP pattern vectors at p (absolute, multiple of W).
@@ -663,4 +845,5 @@ static void quickprop(float* w, float* d, float* ps, double* slopes, int64_t n, 
   }
 }
 
-static const IsaKernels kTable = {kIsaName, W, SW, cand_chunk, out_chunk, activate, fma_loop, quickprop};
+// Pools of up to one vector of candidates use the P-lanes kernel.
+static const IsaKernels kTable = {kIsaName, W, SW, cand_chunk, cand_plane, W, out_chunk, activate, fma_loop, quickprop};
