@@ -515,7 +515,8 @@ export class TrainingSession {
         Effect.provideService(CascorKernels, kernels),
         Effect.catchAllCause((cause) => Effect.sync(() => this.onFailure(gen, cause)))
       )
-      this.fiber = yield* Effect.forkIn(program, this.deps.scope)
+      // Forked from the uninterruptible commit of a start: the fiber itself must stay interruptible (stop, reset, shutdown).
+      this.fiber = yield* Effect.forkIn(Effect.interruptible(program), this.deps.scope)
     })
   }
 

@@ -64,6 +64,27 @@ describe("training session", () => {
     })
   )
 
+  it.scopedLive("reset, delete and shutdown do not wait for a paused run (its fiber stays interruptible)", () =>
+    Effect.gen(function* () {
+      const { session } = yield* makeTestSession()
+      yield* session.createNetwork(slowNetwork)
+      yield* session.start({ inline_data: inlineSpiral() })
+      yield* session.pause()
+      yield* Effect.sleep("50 millis")
+      yield* session.reset().pipe(Effect.timeout("2 seconds"))
+      expect(session.statusNow().state_machine).toMatchObject({ status: "STOPPED", phase: "IDLE" })
+      yield* session.start(null)
+      yield* session.pause()
+      yield* session.stop()
+      yield* session.deleteNetwork().pipe(Effect.timeout("2 seconds"))
+      expect(session.statusNow().network_loaded).toBe(false)
+      yield* session.createNetwork(slowNetwork)
+      yield* session.start(null)
+      yield* session.pause()
+      yield* session.shutdown().pipe(Effect.timeout("2 seconds"))
+    })
+  )
+
   it.scopedLive("runs to COMPLETED with a completion reason, metrics rows and a training_complete event", () =>
     Effect.gen(function* () {
       const { session } = yield* makeTestSession()
