@@ -4,18 +4,29 @@
  * HttpApi error class, so the typed client decodes them like handler errors. 422 carries the FastAPI list in the
  * top-level `detail`.
  */
-import { edgeMessage, edgeStatus, type WireErrors } from "@juniper/core"
+import { edgeMessage, edgeStatus, type ValidationIssue, type WireErrors } from "@juniper/core"
 import { errorEnvelope, errorTagOf } from "../api/errors.js"
 
 const codeOf = (status: number): string => errorTagOf[status]?.code ?? (status === 405 ? "METHOD_NOT_ALLOWED" : "INTERNAL_ERROR")
 const tagOf = (status: number): string => errorTagOf[status]?.tag ?? (status === 405 ? "CascorMethodNotAllowed" : "CascorInternalError")
 
+/**
+ * Schema unions report every member's failure: an optional field adds "Expected undefined", an optional body (null
+ * or an object) adds "Expected null". Those echoes go when a more specific issue is there.
+ */
+export const pruneIssues = (issues: ReadonlyArray<ValidationIssue>): ReadonlyArray<ValidationIssue> => {
+  const noise = (i: ValidationIssue) => /^Expected (undefined|null), actual/.test(i.msg)
+  const kept = issues.filter((i) => !noise(i))
+  return kept.length > 0 ? kept : issues
+}
+
 export const cascorErrors: WireErrors = (e) => {
   const status = edgeStatus(e)
   const message = e._tag === "MalformedJson" ? "Invalid request parameters" : edgeMessage(e)
   if (e._tag === "Validation") {
-    const summary = e.issues.map((i) => `${i.loc.join(".")}: ${i.msg}`).join("; ")
-    return { status, body: { _tag: tagOf(status), ...errorEnvelope("VALIDATION_ERROR", "Request validation failed", summary, e.issues) } }
+    const issues = pruneIssues(e.issues)
+    const summary = issues.map((i) => `${i.loc.join(".")}: ${i.msg}`).join("; ")
+    return { status, body: { _tag: tagOf(status), ...errorEnvelope("VALIDATION_ERROR", "Request validation failed", summary, issues) } }
   }
   const detail = e._tag === "MalformedJson" ? "Request body is not valid JSON" : null
   return { status, body: { _tag: tagOf(status), ...errorEnvelope(codeOf(status), message, detail) } }
