@@ -168,6 +168,46 @@ describe.skipIf(reason !== null)("dashboard, demo mode, headless Chromium", () =
     await page.click("[data-testid=params-toast] .toast-close")
   })
 
+  it("saves a snapshot, lists it, and restores it only after a confirmation", async () => {
+    await tab("snapshots")
+    await page.fill("[data-testid=snapshot-name]", "e2e-snap")
+    await page.fill("[data-testid=snapshot-description]", "saved by the browser test")
+    await page.click("[data-testid=snapshot-save]")
+    const saved = page.locator("[data-testid=snapshot-toast]").last()
+    await saved.waitFor()
+    expect(await saved.textContent()).toMatch(/Snapshot saved/)
+    await waitInPage(page, `[...document.querySelectorAll('[data-testid=snapshot-rows] tr')].some((r) => r.textContent.includes('saved by the browser test'))`)
+    const row = page.locator("[data-testid=snapshot-rows] tr", { hasText: "saved by the browser test" })
+
+    // Cancel sends nothing.
+    let restores = 0
+    page.on("request", (r) => {
+      if (r.url().includes("/restore")) restores++
+    })
+    await row.locator("[data-testid=snapshot-restore]").click()
+    await page.locator("[data-testid=confirm-dialog]").waitFor()
+    expect(await page.textContent("[data-testid=confirm-dialog]")).toMatch(/training must be paused or stopped/i)
+    await page.click("[data-testid=confirm-cancel]")
+    expect(restores).toBe(0)
+
+    // Confirmed while paused: the snapshot is restored (and training can start again).
+    if ((await fsm()) === "STARTED") {
+      await page.click("[data-testid=btn-pause]")
+      await waitFsm("PAUSED")
+    }
+    await row.locator("[data-testid=snapshot-restore]").click()
+    await page.click("[data-testid=confirm-ok]")
+    const toast = page.locator("[data-testid=snapshot-toast]").last()
+    await expect.poll(() => toast.textContent(), { timeout: 15_000 }).toMatch(/Snapshot restored|Restore failed/)
+    expect(await toast.textContent()).toMatch(/Snapshot restored/)
+    expect(restores).toBe(1)
+    await waitInPage(page, `!document.querySelector('[data-testid=btn-start]').disabled || !document.querySelector('[data-testid=btn-resume]').disabled`)
+    if (await page.isEnabled("[data-testid=btn-resume]")) await page.click("[data-testid=btn-resume]")
+    else await page.click("[data-testid=btn-start]")
+    await waitFsm("STARTED")
+    await page.click("[data-testid=snapshot-toast] .toast-close >> nth=-1").catch(() => undefined)
+  })
+
   it("saves every tab as a screenshot in light and dark; the theme persists across a reload", async () => {
     for (const id of TABS) {
       await tab(id)
@@ -204,4 +244,21 @@ describe.skipIf(reason !== null)("dashboard, demo mode, headless Chromium", () =
     expect(drawn).toBeGreaterThanOrEqual(frames - 2)
     expect(after.metricsRenders - before.metricsRenders).toBeLessThanOrEqual(frames + 2)
   })
+
+  it("shows the welcome modal once, until Get Started", async () => {
+    const fresh = await openDashboard(browser.context, svc.baseUrl, { welcomed: false })
+    const welcome = fresh.page.locator("[data-testid=welcome]")
+    await welcome.waitFor()
+    expect(await welcome.isVisible()).toBe(true)
+    await screenshot(fresh.page, "demo-welcome")
+    await fresh.page.click("[data-testid=welcome-start]")
+    expect(await welcome.count()).toBe(0)
+    await fresh.page.reload()
+    await fresh.page.waitForSelector("[data-testid=status-bar]")
+    await fresh.page.waitForTimeout(300)
+    expect(await fresh.page.locator("[data-testid=welcome]").count()).toBe(0)
+    expect(fresh.log.errors).toEqual([])
+    await fresh.page.close()
+  })
 })
+

@@ -180,7 +180,7 @@ export const metricPoint = (e: MetricsEntry): MetricPoint => {
   const timeMs = typeof t === "number" ? (t < 1e12 ? t * 1000 : t) : typeof t === "string" ? Date.parse(t) : NaN
   const hidden = n(e.hidden_units, e.network_topology?.hidden_units)
   return {
-    key: `${String(t)}|${e.kind ?? ""}|${e.epoch ?? ""}|${e.engine_epoch ?? ""}`,
+    key: `${String(t)}|${e.kind ?? ""}|${e.epoch ?? ""}|${e.engine_epoch ?? ""}|${String(e.loss ?? nested.loss ?? e.train_loss)}|${String(e.validation_loss ?? e.val_loss)}`,
     step: n(e.epoch),
     engineEpoch: n(e.engine_epoch),
     timeMs: Number.isFinite(timeMs) ? timeMs : null,

@@ -29,6 +29,7 @@ export const wireFrames = (ctx: AppContext): void => {
   socket.on("*", (f) => {
     perf.framesByType[f.type] = (perf.framesByType[f.type] ?? 0) + 1
   })
+  socket.handlers.timing = (type, ms) => (perf.handlerMs[type] = (perf.handlerMs[type] ?? 0) + ms)
   socket.on("initial_status", (f) => status.applyDoc(f.data))
   socket.on("state", (f) => {
     const d = (f.data ?? {}) as Record<string, unknown>
@@ -70,7 +71,7 @@ export const wireFrames = (ctx: AppContext): void => {
   socket.on("cascade_add", (f) => {
     const d = (f.data ?? {}) as CascadeAdd
     const serverMs = tsMs(d.timestamp) ?? tsMs(f.timestamp)
-    perf.cascades.push({ unit: d.hidden_unit_index, serverMs, receivedMs: nowMs(), shownMs: null })
+    perf.cascades.push({ unit: d.hidden_unit_index, serverMs, receivedMs: nowMs(), appliedMs: null, shownMs: null })
     if (perf.cascades.length > 1000) perf.cascades.splice(0, 500)
     topology.addUnit(d.hidden_unit_index, serverMs)
     candidates.installed(d.hidden_unit_index, d.correlation ?? null)

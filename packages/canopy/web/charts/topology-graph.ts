@@ -1,6 +1,7 @@
 // The network graph on Cytoscape: inputs green, hidden blue, outputs orange; edge colour by sign and width by |w|;
-// the newest unit glows. Positions are computed here (preset layout) so that adding a unit costs O(1) layout work
-// and paints in the next frame; spring (cose) and circle layouts run only when chosen.
+// the newest unit glows. Positions are computed here (preset layout), and a new unit is added incrementally (its
+// node and edges only) so that it paints in the next frame even for large networks; spring (cose) and circle
+// layouts run only when chosen. Edges are straight "haystack" lines, Cytoscape's cheapest edge to draw.
 import cytoscape from "cytoscape"
 import type { GraphModel } from "../api/normalize.js"
 import { chartTheme, weightColor, type ChartTheme } from "./palette.js"
@@ -16,13 +17,19 @@ export interface GraphViewOptions {
 
 const DX = 90
 const DY = 64
+const STEP = 30
 
 const hiddenIndex = (id: string): number => Number(id.slice("hidden_".length))
+const labelOf = (id: string): string =>
+  id.startsWith("hidden_") ? `H${id.slice(7)}` : id.startsWith("input_") ? `x${id.slice(6)}` : `y${id.slice(7)}`
+const typeOf = (id: string): "input" | "hidden" | "output" => (id.startsWith("input") ? "input" : id.startsWith("hidden") ? "hidden" : "output")
 
 export class TopologyGraph {
   readonly cy: cytoscape.Core
   private lastLayout: LayoutName | null = null
+  private lastShowWeights = true
   private visible = false
+  private maxAbs = 1e-9
 
   constructor(readonly container: HTMLElement) {
     this.cy = cytoscape({
@@ -30,13 +37,12 @@ export class TopologyGraph {
       elements: [],
       style: this.style(chartTheme()),
       layout: { name: "preset" },
-      minZoom: 0.1,
+      minZoom: 0.02,
       maxZoom: 1.75,
       boxSelectionEnabled: true,
       selectionType: "additive",
-      autoungrabify: false,
       textureOnViewport: true,
-      hideEdgesOnViewport: false
+      pixelRatio: 1
     })
   }
 
@@ -50,10 +56,38 @@ export class TopologyGraph {
 
   restyle(): void {
     this.cy.style(this.style(chartTheme()))
-    this.recolorEdges()
+    const t = chartTheme()
+    this.cy.batch(() => this.cy.edges().forEach((e) => void e.data("color", weightColor((Number(e.data("weight")) || 0) / this.maxAbs, t))))
   }
 
-  /** Bring the graph in line with the model; resolves when the frame that shows `newest` has painted. */
+  /**
+   * A unit was installed: add its node and edges (weights unknown until the topology frame), move the outputs, and
+   * move the glow. `onPainted` runs after the frame that shows it.
+   */
+  addUnit(g: GraphModel, unit: number, opts: GraphViewOptions, onPainted?: () => void): void {
+    const cy = this.cy
+    const id = `hidden_${unit}`
+    if (!cy.getElementById(id).empty() || (opts.depth > 0 && g.hidden.indexOf(unit) >= opts.depth) || (opts.layout !== "hierarchical" && opts.layout !== "staggered")) {
+      this.update(g, unit, opts, onPainted)
+      return
+    }
+    const positions = this.positions(g.inputs, g.hidden, g.outputs, opts.layout)
+    cy.batch(() => {
+      cy.nodes(".newest").removeClass("newest")
+      cy.add({ group: "nodes", data: { id, label: labelOf(id) }, classes: "hidden newest", position: positions.get(id) ?? { x: 0, y: 0 } })
+      const hideClass = opts.showWeights ? "" : " hidden-edge"
+      for (const e of g.edges) {
+        if (e.from !== id && e.to !== id) continue
+        if (cy.getElementById(e.from).empty() || cy.getElementById(e.to).empty()) continue
+        cy.add({ group: "edges", data: { id: `${e.from}->${e.to}`, source: e.from, target: e.to, ...this.edgeData(e.weight) }, classes: (e.weight === 0 ? "pending" : "") + hideClass })
+      }
+      for (const [nid, p] of positions) if (!nid.startsWith("hidden_") || nid === id) cy.getElementById(nid).position(p)
+    })
+    cy.fit(undefined, 24)
+    if (onPainted && this.visible) cy.one("render", () => onPainted())
+  }
+
+  /** Bring the graph in line with the model (a full document): only what changed is touched. */
   update(g: GraphModel, newest: number | null, opts: GraphViewOptions, onPainted?: () => void): void {
     const t = chartTheme()
     const cy = this.cy
@@ -64,25 +98,28 @@ export class TopologyGraph {
     for (let j = 0; j < g.outputs; j++) shown.add(`output_${j}`)
     let maxAbs = 1e-9
     for (const e of g.edges) if (Math.abs(e.weight) > maxAbs) maxAbs = Math.abs(e.weight)
+    const rescaled = Math.abs(maxAbs - this.maxAbs) > 1e-12
+    this.maxAbs = maxAbs
+    const preset = opts.layout === "hierarchical" || opts.layout === "staggered"
     const positions = this.positions(g.inputs, hidden, g.outputs, opts.layout)
+    const layoutChanged = this.lastLayout !== opts.layout
+    const weightsToggled = this.lastShowWeights !== opts.showWeights
     let added = false
     cy.batch(() => {
       cy.nodes().forEach((n) => {
         if (!shown.has(n.id())) n.remove()
       })
       for (const id of shown) {
-        const type = id.startsWith("input") ? "input" : id.startsWith("hidden") ? "hidden" : "output"
         let n = cy.getElementById(id)
         if (n.empty()) {
-          n = cy.add({ group: "nodes", data: { id, label: type === "hidden" ? `H${hiddenIndex(id)}` : type === "input" ? `x${id.slice(6)}` : `y${id.slice(7)}` }, classes: type })
+          n = cy.add({ group: "nodes", data: { id, label: labelOf(id) }, classes: typeOf(id), position: positions.get(id) ?? { x: 0, y: 0 } })
           added = true
+        } else if (preset || layoutChanged) {
+          const p = positions.get(id)
+          if (p) n.position(p)
         }
-        const p = positions.get(id)
-        if (p && (opts.layout === "hierarchical" || opts.layout === "staggered" || this.lastLayout !== opts.layout || n.data("placed") !== true)) {
-          n.position(p)
-          n.data("placed", true)
-        }
-        n.toggleClass("newest", type === "hidden" && newest !== null && hiddenIndex(id) === newest)
+        const glow = typeOf(id) === "hidden" && newest !== null && hiddenIndex(id) === newest
+        if (n.hasClass("newest") !== glow) n.toggleClass("newest", glow)
       }
       const wanted = new Map<string, number>()
       for (const e of g.edges) if (shown.has(e.from) && shown.has(e.to)) wanted.set(`${e.from}->${e.to}`, e.weight)
@@ -90,24 +127,24 @@ export class TopologyGraph {
         if (!wanted.has(e.id())) e.remove()
       })
       for (const [id, w] of wanted) {
-        const [source, target] = id.split("->") as [string, string]
-        const data = { weight: w, width: 0.6 + 4.4 * (Math.abs(w) / maxAbs), color: weightColor(w / maxAbs, t) }
         const e = cy.getElementById(id)
-        if (e.empty()) cy.add({ group: "edges", data: { id, source, target, ...data }, classes: w === 0 ? "pending" : "" })
-        else {
-          e.data(data)
-          e.toggleClass("pending", w === 0)
+        if (e.empty()) {
+          const [source, target] = id.split("->") as [string, string]
+          cy.add({ group: "edges", data: { id, source, target, ...this.edgeData(w, t) }, classes: (w === 0 ? "pending" : "") + (opts.showWeights ? "" : " hidden-edge") })
+          continue
         }
+        // Only changed weights (or a new scale) touch the element: each data change restyles that edge.
+        if (rescaled || e.data("weight") !== w) e.data(this.edgeData(w, t))
+        if (e.hasClass("pending") !== (w === 0)) e.toggleClass("pending", w === 0)
       }
-      cy.edges().toggleClass("hidden-edge", !opts.showWeights)
+      if (weightsToggled) cy.edges().toggleClass("hidden-edge", !opts.showWeights)
     })
-    if (opts.layout === "spring" || opts.layout === "circular") {
-      if (this.lastLayout !== opts.layout || added) cy.layout(opts.layout === "spring" ? { name: "cose", animate: false, randomize: false, fit: true, padding: 24 } : { name: "circle", fit: true, padding: 24 }).run()
-    } else if (added || this.lastLayout !== opts.layout) cy.fit(undefined, 24)
+    if (!preset) {
+      if (layoutChanged || added) cy.layout(opts.layout === "spring" ? { name: "cose", animate: false, randomize: false, fit: true, padding: 24 } : { name: "circle", fit: true, padding: 24 }).run()
+    } else if (added || layoutChanged) cy.fit(undefined, 24)
     this.lastLayout = opts.layout
-    if (onPainted) {
-      if (this.visible) cy.one("render", () => onPainted())
-    }
+    this.lastShowWeights = opts.showWeights
+    if (onPainted && this.visible) cy.one("render", () => onPainted())
   }
 
   clear(): void {
@@ -127,41 +164,35 @@ export class TopologyGraph {
     setTimeout(() => URL.revokeObjectURL(a.href), 5_000)
   }
 
-  private recolorEdges(): void {
-    const t = chartTheme()
-    let maxAbs = 1e-9
-    this.cy.edges().forEach((e) => {
-      maxAbs = Math.max(maxAbs, Math.abs(Number(e.data("weight")) || 0))
-    })
-    this.cy.batch(() => this.cy.edges().forEach((e) => void e.data("color", weightColor((Number(e.data("weight")) || 0) / maxAbs, t))))
+  private edgeData(w: number, t: ChartTheme = chartTheme()): { weight: number; width: number; color: string } {
+    const r = w / this.maxAbs
+    return { weight: w, width: 0.6 + 4.4 * Math.min(1, Math.abs(r)), color: weightColor(r, t) }
   }
 
+  /** Hierarchical: the cascade staircase (each unit right of and below the previous one); staggered: two rows. */
   private positions(inputs: number, hidden: ReadonlyArray<number>, outputs: number, layout: LayoutName): Map<string, { x: number; y: number }> {
     const pos = new Map<string, { x: number; y: number }>()
     const H = hidden.length
-    const span = Math.max(inputs, outputs, 2) * DY
+    const stair = layout === "staggered" ? DY * 1.6 : Math.max(0, H - 1) * STEP
+    const mid = layout === "staggered" ? 0 : stair / 2
     const col = (n: number, x: number, prefix: string) => {
-      for (let i = 0; i < n; i++) pos.set(`${prefix}_${i}`, { x, y: (span / (n + 1)) * (i + 1) - span / 2 })
+      for (let i = 0; i < n; i++) pos.set(`${prefix}_${i}`, { x, y: mid + (i - (n - 1) / 2) * DY })
     }
     col(inputs, 0, "input")
-    hidden.forEach((k, i) => {
-      // Hierarchical: the classic cascade staircase; staggered: alternate above and below the axis.
-      const y = layout === "staggered" ? (i % 2 === 0 ? -1 : 1) * (DY * 0.9) : -span / 2 + ((i + 0.5) * span) / Math.max(H, 1)
-      pos.set(`hidden_${k}`, { x: (i + 1) * DX, y })
-    })
+    hidden.forEach((k, i) => pos.set(`hidden_${k}`, { x: (i + 1) * DX, y: layout === "staggered" ? (i % 2 === 0 ? -1 : 1) * DY * 0.8 : i * STEP }))
     col(outputs, (H + 1) * DX, "output")
     return pos
   }
 
   private style(t: ChartTheme): cytoscape.StylesheetJson {
     return [
-      { selector: "node", style: { label: "data(label)", color: t.text, "font-size": 11, "text-valign": "center", "text-halign": "center", width: 30, height: 30, "border-width": 2, "border-color": t.bg } },
+      { selector: "node", style: { label: "data(label)", color: t.text, "font-size": 11, "text-valign": "center", "text-halign": "center", width: 30, height: 30, "border-width": 2, "border-color": t.bg, "min-zoomed-font-size": 6 } },
       { selector: "node.input", style: { "background-color": t.input, shape: "round-rectangle" } },
       { selector: "node.hidden", style: { "background-color": t.hidden } },
       { selector: "node.output", style: { "background-color": t.output, shape: "diamond", width: 34, height: 34 } },
-      { selector: "node.newest", style: { "underlay-color": t.glow, "underlay-padding": 10, "underlay-opacity": 0.55, "underlay-shape": "ellipse", "border-color": t.glow, "border-width": 3 } },
+      { selector: "node.newest", style: { "underlay-color": t.glow, "underlay-padding": 12, "underlay-opacity": 0.6, "underlay-shape": "ellipse", "border-color": t.glow, "border-width": 4 } },
       { selector: "node:selected", style: { "border-color": t.text, "border-width": 3 } },
-      { selector: "edge", style: { width: "data(width)", "line-color": "data(color)", "curve-style": "bezier", opacity: 0.9, "target-arrow-shape": "none" } },
+      { selector: "edge", style: { width: "data(width)", "line-color": "data(color)", "curve-style": "haystack", "haystack-radius": 0, opacity: 0.85 } },
       { selector: "edge.pending", style: { "line-style": "dashed", "line-color": t.muted, width: 1, opacity: 0.5 } },
       { selector: "edge.hidden-edge", style: { display: "none" } },
       { selector: "edge:selected", style: { opacity: 1, "line-color": t.text } }

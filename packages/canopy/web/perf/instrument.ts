@@ -7,6 +7,8 @@ export interface CascadeTiming {
   readonly serverMs: number | null
   /** When the frame reached the page. */
   readonly receivedMs: number
+  /** When the graph model was updated with the unit (before the paint). */
+  appliedMs: number | null
   /** When the topology graph had painted the new unit (null until then, or if the tab is not visible). */
   shownMs: number | null
 }
@@ -22,6 +24,9 @@ export interface PerfCounters {
   cascades: CascadeTiming[]
   /** Units visible in the topology graph (DOM-free readout of the canvas). */
   topologyHiddenShown: number
+  /** Main-thread milliseconds spent per frame type (handlers) and per render job: where the page's time goes. */
+  handlerMs: Record<string, number>
+  renderMs: Record<string, number>
 }
 
 export const nowMs = (): number => performance.timeOrigin + performance.now()
@@ -32,7 +37,9 @@ export const perf: PerfCounters = {
   metricsRenders: 0,
   framesByType: {},
   cascades: [],
-  topologyHiddenShown: 0
+  topologyHiddenShown: 0,
+  handlerMs: {},
+  renderMs: {}
 }
 
 declare global {

@@ -15,6 +15,7 @@ export interface MetricsChange {
 }
 
 const MAX_POINTS = 10_000
+const TRIM_BLOCK = 2_000
 const SEEN_CAP = 20_000
 
 export class MetricsStore {
@@ -47,7 +48,8 @@ export class MetricsStore {
     for (const e of entries) if (this.push(metricPoint(e))) added++
     if (added === 0) return 0
     if (live) this.liveAppended += added
-    if (this.x.length > MAX_POINTS) {
+    // Trim in blocks (amortised O(1) per row) rather than shifting 10,000-long columns on every frame.
+    if (this.x.length > MAX_POINTS + TRIM_BLOCK) {
       this.trim(this.x.length - MAX_POINTS)
       this.changed.emit({ kind: "reset", from: 0 })
     } else this.changed.emit({ kind: "append", from })

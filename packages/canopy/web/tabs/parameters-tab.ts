@@ -3,7 +3,7 @@
 import type { AppContext } from "../app/context.js"
 import { PARAMS, withBounds, type ParamDef, type ParamGroup } from "../params/param-defs.js"
 import { h, replace } from "../util/dom.js"
-import { fmtNum } from "../util/format.js"
+import { fmtParam } from "../util/format.js"
 import { scheduleRender } from "../util/raf.js"
 import { KEYS, loadJson, saveJson } from "../util/storage.js"
 import type { Tab } from "./tab.js"
@@ -14,7 +14,7 @@ const TABLES: ReadonlyArray<{ readonly group: ParamGroup; readonly title: string
   { group: "candidates", title: "Candidate Training" }
 ]
 
-const show = (v: unknown): string => (v === undefined || v === null ? "—" : typeof v === "number" ? fmtNum(v, 6) : String(v))
+const show = fmtParam
 
 export const createParametersTab = (ctx: AppContext): Tab => {
   const pinned = new Set(loadJson<string[]>(KEYS.pinned, []))

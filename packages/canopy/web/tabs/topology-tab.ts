@@ -85,13 +85,24 @@ export const createTopologyTab = (ctx: AppContext): Tab => {
       perf.topologyHiddenShown = H
       for (let i = perf.cascades.length - 1; i >= 0; i--) {
         const c = perf.cascades[i]!
-        if (c.unit === paintedUnit && c.shownMs === null) {
-          c.shownMs = t
+        if (c.unit === paintedUnit) {
+          if (c.shownMs === null) c.shownMs = t
           break
         }
       }
     }
-    graph.update(g, newest, opts(), record)
+    if (paintedUnit !== null) graph.addUnit(g, paintedUnit, opts(), record)
+    else graph.update(g, newest, opts())
+    if (paintedUnit !== null) {
+      const t = nowMs()
+      for (let i = perf.cascades.length - 1; i >= 0; i--) {
+        const c = perf.cascades[i]!
+        if (c.unit === paintedUnit) {
+          if (c.appliedMs === null) c.appliedMs = t
+          break
+        }
+      }
+    }
     perf.topologyHiddenShown = H
   }
 

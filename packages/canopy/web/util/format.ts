@@ -31,3 +31,12 @@ export const fmtTime = (v: string | number | null | undefined): string => {
 
 /** "completed" / "STARTED" / "Started" → "Completed", "Started". */
 export const titleCase = (s: string): string => (s ? s.charAt(0).toUpperCase() + s.slice(1).toLowerCase().replace(/_/g, " ") : s)
+
+/** Parameter values as typed: 0.01 stays "0.01", 1e6 reads "1,000,000", floats keep 6 significant digits. */
+export const fmtParam = (v: unknown): string => {
+  if (v === undefined || v === null || v === "") return "—"
+  if (typeof v !== "number") return String(v)
+  if (!Number.isFinite(v)) return String(v)
+  if (Number.isInteger(v)) return v.toLocaleString("en-US")
+  return String(Number(v.toPrecision(6)))
+}

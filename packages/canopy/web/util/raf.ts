@@ -1,18 +1,22 @@
 // Render coalescing: many frames may arrive between two paints; each keyed job runs at most once per animation frame.
 
+import { perf } from "../perf/instrument.js"
+
 const pending = new Map<string, () => void>()
 let scheduled = false
 
 const flush = (): void => {
   scheduled = false
-  const jobs = [...pending.values()]
+  const jobs = [...pending.entries()]
   pending.clear()
-  for (const job of jobs) {
+  for (const [key, job] of jobs) {
+    const t0 = performance.now()
     try {
       job()
     } catch (err) {
       console.error("render job failed", err)
     }
+    perf.renderMs[key] = (perf.renderMs[key] ?? 0) + performance.now() - t0
   }
 }
 

@@ -6,6 +6,8 @@ export type FrameHandler = (frame: Frame) => void
 
 export class HandlerRegistry {
   private readonly byType = new Map<string, FrameHandler[]>()
+  /** Optional profiler: main-thread time per dispatched frame type. */
+  timing: ((type: string, ms: number) => void) | null = null
 
   on(type: string, fn: FrameHandler): () => void {
     const list = this.byType.get(type) ?? []
@@ -18,6 +20,7 @@ export class HandlerRegistry {
   }
 
   dispatch(frame: Frame): void {
+    const t0 = this.timing ? performance.now() : 0
     for (const list of [this.byType.get(frame.type), this.byType.get("*")]) {
       if (!list) continue
       for (const fn of list) {
@@ -28,6 +31,7 @@ export class HandlerRegistry {
         }
       }
     }
+    if (this.timing) this.timing(frame.type, performance.now() - t0)
   }
 
   count(type: string): number {

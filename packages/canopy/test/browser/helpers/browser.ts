@@ -81,6 +81,7 @@ export const openDashboard = async (context: BrowserContext, baseUrl: string, o:
       if (sessionStorage.getItem("seeded")) return
       sessionStorage.setItem("seeded", "1")
       if (welcomed === "true") localStorage.setItem("juniper_canopy_welcomed", "true")
+      else localStorage.removeItem("juniper_canopy_welcomed")
       if (theme) localStorage.setItem("juniper_canopy_theme", theme)
       if (tab) localStorage.setItem("juniper_canopy_tab", tab)
     },
