@@ -242,3 +242,36 @@ check_engine_cleanup() {
   [ -z "$left" ] || { echo "left behind:"; echo "$left"; return 1; }
   echo "dockerd, containerd, bridges, iptables chains and mounts of this run are gone"
 }
+
+# Opt-in (JUNIPER_CI_SOURCE_BUILD=1): the images' default path, `npm ci && npm run build` inside the build stage, on a
+# builder made locally (the debootstrap rootfs + python3/make/g++ + this machine's Node and npm, laid out like the
+# official node image). Needs the npm registry and the Debian mirror from inside containers; a CA bundle for a
+# TLS-intercepting proxy is handed over as the build_ca secret (JUNIPER_BUILD_CA, default the system bundle).
+check_images_source_build() {
+  ci_compose_env
+  local R=$W/rootfs b=$W/builder
+  if [ -f "$W/rootfs.pid" ]; then while kill -0 "$(cat "$W/rootfs.pid")" 2> /dev/null; do sleep 1; done; fi
+  [ -x "$R/usr/bin/apt-get" ] || nspawn_rootfs "$R"
+  tar -C "$R" --exclude=./home --exclude=./usr/bin/node -c . | docker import - localhost/juniper-bookworm:ci > /dev/null
+  rm -rf "$b" && mkdir -p "$b"
+  cp "$(readlink -f "$(command -v node)")" "$b/node"
+  cp -r "$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")" "$b/npm"
+  cat > "$b/Dockerfile" <<'DOCKERFILE'
+FROM localhost/juniper-bookworm:ci
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ ca-certificates && rm -rf /var/lib/apt/lists/*
+COPY node /usr/local/bin/node
+COPY npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx
+DOCKERFILE
+  DOCKER_BUILDKIT=0 docker build -q -t localhost/juniper-builder:ci "$b" > /dev/null 2> "$W/builder.log" || { cat "$W/builder.log"; return 1; }
+  JUNIPER_APP_SOURCE=source JUNIPER_BUILD_CONTEXT=$REPO BUILDER_IMAGE=localhost/juniper-builder:ci JUNIPER_IMAGE_PREFIX=jsource \
+    JUNIPER_BUILD_CA=${JUNIPER_BUILD_CA:-/etc/ssl/certs/ca-certificates.crt} \
+    dc --profile full build --progress plain juniper-data juniper-cascor juniper-canopy > "$W/source-build.log" 2>&1 ||
+    { tail -n 40 "$W/source-build.log"; return 1; }
+  docker run --rm --entrypoint /usr/local/bin/node jsource/cascor:latest -e \
+    'const a = require("/app/native/index.cjs"); console.log("addon loads in jsource/cascor:", JSON.stringify(a.info?.() ?? Object.keys(a)))'
+  local svc
+  for svc in data cascor canopy; do
+    if service_built "$svc"; then docker run --rm --entrypoint /usr/local/bin/node "jsource/$svc:latest" -e "require('node:fs').accessSync('/app/dist/$svc/index.js'); console.log('jsource/$svc: dist/$svc built in the image')"; fi
+  done
+}
