@@ -6,7 +6,7 @@
  * the `FakeCascor` service, provided next to the client by `layerFakeCascorClient`.
  */
 import { Context, Duration, Effect, Layer, Schedule, Schema, type Scope } from "effect"
-import { LivenessResponse, ReadinessResponse } from "@juniper/core"
+import { DependencyStatus, LivenessResponse, ReadinessResponse } from "@juniper/core"
 import {
   DatasetData,
   DatasetInfo,
@@ -114,7 +114,7 @@ export const makeFakeCascor = (options: FakeCascorOptions = {}): Effect.Effect<{
               timestamp: Date.now() / 1000,
               git_sha: null,
               build_date: null,
-              dependencies: { juniper_data: { name: "JuniperData Service", status: "healthy", latency_ms: 0, message: "fake" } },
+              dependencies: { juniper_data: new DependencyStatus({ name: "JuniperData Service", status: "healthy", latency_ms: 0, message: "fake" }) },
               details: { network_loaded: session.networkLoaded, training_state: session.fsmState }
             })
         )
