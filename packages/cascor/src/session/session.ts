@@ -1090,6 +1090,8 @@ export class TrainingSession {
         {
           const row = this.trainingStepRow(run)
           this.pushRow(row, at)
+          // The output weights changed: dashboards keep the drawn network current (§6.3 "grew or changed").
+          this.deps.broadcaster.publish("topology", topologyOf(run.network()), at)
           this.maybeAutoSnapshot(row)
         }
         this.publishState(false)
