@@ -16,6 +16,9 @@ export const PersonalStateFrame = Schema.Struct({
 })
 export type PersonalStateFrame = typeof PersonalStateFrame.Type
 
-/** Every frame a /ws/training client accepts: the server's broadcast and personal frames. */
-export const ClientTrainingFrame = Schema.Union(TrainingServerFrame, PersonalStateFrame)
+/**
+ * Every frame a /ws/training client accepts: the server's broadcast and personal frames. A flat union in this order
+ * (a nested union would let the seq-less state frame match a broadcast `state` first and drop its `seq`).
+ */
+export const ClientTrainingFrame = Schema.Union(...TrainingServerFrame.members, PersonalStateFrame)
 export type ClientTrainingFrame = typeof ClientTrainingFrame.Type

@@ -195,7 +195,7 @@ export class TrainingStreamHandle implements TrainingStreamClient {
         return
       case "Closed":
         this.connected = false
-        return this.fireDisconnect(event)
+        return this.fireDisconnect({ code: event.code, reason: event.reason, willReconnect: event.willReconnect })
       case "Frame": {
         const frame = event.frame
         this.lastFrame = event.receivedAt

@@ -62,7 +62,14 @@ describe("TrainingProtocol", () => {
     const out = p.receive(b.personal("state", data).text)
     expect(out.invalid).toEqual([])
     expect(out.frames[0]).toMatchObject({ type: "state", data: { status: "Stopped" } })
+    expect(out.frames[0]).not.toHaveProperty("seq")
     expect(p.stats.lastSeq).toBeUndefined()
+    // a broadcast state keeps its seq
+    const texts: Array<string> = []
+    b.subscribe({ deliver: (f) => texts.push(f.text) })
+    b.publish("state", data)
+    expect(p.receive(texts[0]!).frames[0]).toMatchObject({ type: "state", seq: 1 })
+    expect(p.stats.lastSeq).toBe(1)
   })
 
   it("reassembles chunked messages from the service's broadcaster, across a reconnect", () => {
