@@ -397,7 +397,7 @@ export const makeDemoLink = (o: DemoOptions): Effect.Effect<CascorLink, never, S
     yield* Effect.forkIn(looper, scope)
     const activate = startRun.pipe(Effect.catchAll((e) => Effect.logError(`demo start failed: ${e.message}`)))
 
-    const status = Effect.map(session.status(), (s) => (pacing && !userPaused && s.state_machine.status === "PAUSED" ? unpausedStatus(s) : s))
+    const status = Effect.map(Effect.suspend(() => session.status()), (s) => (pacing && !userPaused && s.state_machine.status === "PAUSED" ? unpausedStatus(s) : s))
 
     const command: CascorLink["command"] = (name, params) =>
       Effect.gen(function* () {
@@ -450,19 +450,19 @@ export const makeDemoLink = (o: DemoOptions): Effect.Effect<CascorLink, never, S
       upstreamUrl: null,
       relayed: false,
       getStatus: status,
-      getMetrics: orNull(session.metrics()),
-      getMetricsHistory: (count) => Effect.map(session.metricsHistory(count), (h) => h.metrics),
-      getNetwork: orNull(session.networkInfo()),
-      getTopology: orNull(session.topology()),
-      getParams: orNull(session.trainingParams()) as Effect.Effect<HyperParameters | null, LinkError>,
-      getDataset: session.datasetInfo(),
-      getDatasetData: orNull(session.datasetData()),
-      getDecisionBoundary: (resolution) => orNull(session.decisionBoundary(resolution)),
+      getMetrics: orNull(Effect.suspend(() => session.metrics())),
+      getMetricsHistory: (count) => Effect.map(Effect.suspend(() => session.metricsHistory(count)), (h) => h.metrics),
+      getNetwork: orNull(Effect.suspend(() => session.networkInfo())),
+      getTopology: orNull(Effect.suspend(() => session.topology())),
+      getParams: orNull(Effect.suspend(() => session.trainingParams())) as Effect.Effect<HyperParameters | null, LinkError>,
+      getDataset: Effect.suspend(() => session.datasetInfo()),
+      getDatasetData: orNull(Effect.suspend(() => session.datasetData())),
+      getDecisionBoundary: (resolution) => orNull(Effect.suspend(() => session.decisionBoundary(resolution))),
       command,
-      listSnapshots: (limit, offset) => session.listSnapshots(limit, offset),
-      getSnapshot: (id) => mapped(session.getSnapshot(id)),
-      createSnapshot: (description) => mapped(session.saveSnapshot(description)),
-      restoreSnapshot: (id) => mapped(session.restoreSnapshot(id)),
+      listSnapshots: (limit, offset) => Effect.suspend(() => session.listSnapshots(limit, offset)),
+      getSnapshot: (id) => mapped(Effect.suspend(() => session.getSnapshot(id))),
+      createSnapshot: (description) => mapped(Effect.suspend(() => session.saveSnapshot(description))),
+      restoreSnapshot: (id) => mapped(Effect.suspend(() => session.restoreSnapshot(id))),
       listWorkers: Effect.sync(() => demoWorkers(session.fsmState === "STARTED" && !pacing, completedTasks)),
       workerStats: Effect.sync(() => demoWorkerStats(demoWorkers(session.fsmState === "STARTED" && !pacing, completedTasks))),
       subscribe: PubSub.subscribe(pubsub),

@@ -471,6 +471,7 @@ export const makeLinkBackend = (link: CascorLink, o: LinkBackendOptions): Effect
       restoreSnapshot: (id) =>
         Effect.gen(function* () {
           yield* checkId(id)
+          yield* call(link.getSnapshot(id)).pipe(Effect.mapError((e) => fromLink(e)))
           if (yield* isTrainingActive) return yield* Effect.fail(new BackendConflict({ message: "Training is active: pause or stop it before restoring a snapshot" }))
           const r = yield* call(link.restoreSnapshot(id)).pipe(Effect.mapError((e) => fromLink(e)))
           const s = yield* Effect.either(call(link.getStatus))

@@ -9,7 +9,7 @@
  * FakeCascorClient and an in-process training stream.
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Duration, Effect, PubSub, type Scope, Stream } from "effect"
+import { Duration, Effect, Layer, PubSub, type Scope, Stream } from "effect"
 import type { DatasetRequest, InlineData, TrainingParams } from "@juniper/cascor/api/schema"
 import { type ControlChannel, controlChannel } from "@juniper/cascor/client/control"
 import type { CascorClientFailure } from "@juniper/cascor/client/errors"
@@ -175,29 +175,29 @@ export const makeClientLink = (o: ClientLinkOptions): Effect.Effect<CascorLink, 
         const ch = channel
         // Over the control socket when it is open; a command sent there is never re-sent over REST.
         if (ch !== null && ch.isOpen()) return call(ch.execute(name, params ?? (name === "set_params" ? {} : undefined)))
-        return call(rest(name, params))
+        return call(Effect.suspend(() => rest(name, params)))
       })
 
     const link: CascorLink = {
       mode: o.mode,
       upstreamUrl: o.upstreamUrl,
       relayed: true,
-      getStatus: call(client.getTrainingStatus()),
-      getMetrics: orNull(client.getMetrics()),
-      getMetricsHistory: (count) => Effect.map(call(client.getMetricsHistory(count)), (h) => h.metrics),
-      getNetwork: orNull(client.getNetwork()),
-      getTopology: orNull(client.getTopology()),
-      getParams: orNull(client.getTrainingParams()),
-      getDataset: call(client.getDataset()),
-      getDatasetData: orNull(client.getDatasetData()),
-      getDecisionBoundary: (resolution) => orNull(client.getDecisionBoundary(resolution)),
+      getStatus: call(Effect.suspend(() => client.getTrainingStatus())),
+      getMetrics: orNull(Effect.suspend(() => client.getMetrics())),
+      getMetricsHistory: (count) => Effect.map(call(Effect.suspend(() => client.getMetricsHistory(count))), (h) => h.metrics),
+      getNetwork: orNull(Effect.suspend(() => client.getNetwork())),
+      getTopology: orNull(Effect.suspend(() => client.getTopology())),
+      getParams: orNull(Effect.suspend(() => client.getTrainingParams())),
+      getDataset: call(Effect.suspend(() => client.getDataset())),
+      getDatasetData: orNull(Effect.suspend(() => client.getDatasetData())),
+      getDecisionBoundary: (resolution) => orNull(Effect.suspend(() => client.getDecisionBoundary(resolution))),
       command,
-      listSnapshots: (limit, offset) => call(client.listSnapshots({ limit, offset })),
-      getSnapshot: (id) => call(client.getSnapshot(id)),
-      createSnapshot: (description) => call(client.saveSnapshot(description)),
-      restoreSnapshot: (id) => call(client.loadSnapshot(id)),
-      listWorkers: call(client.listWorkers()),
-      workerStats: call(client.getWorkerStats()),
+      listSnapshots: (limit, offset) => call(Effect.suspend(() => client.listSnapshots({ limit, offset }))),
+      getSnapshot: (id) => call(Effect.suspend(() => client.getSnapshot(id))),
+      createSnapshot: (description) => call(Effect.suspend(() => client.saveSnapshot(description))),
+      restoreSnapshot: (id) => call(Effect.suspend(() => client.loadSnapshot(id))),
+      listWorkers: call(Effect.suspend(() => client.listWorkers())),
+      workerStats: call(Effect.suspend(() => client.getWorkerStats())),
       subscribe: PubSub.subscribe(pubsub),
       // The relay starts once the backend listens, so the first Connected event is seen.
       activate: Effect.asVoid(Effect.forkIn(relay, scope)),
@@ -219,8 +219,10 @@ export interface ServiceLinkOptions {
 export const makeServiceLink = (o: ServiceLinkOptions): Effect.Effect<CascorLink, never, Scope.Scope> =>
   Effect.gen(function* () {
     const auth = o.apiKey !== undefined ? { apiKey: o.apiKey } : {}
+    // The HTTP client (undici pool) lives as long as the link's scope, not just while the client is made.
+    const http = yield* Layer.build(NodeHttpClient.layerUndici)
     const client = yield* makeJuniperCascorClient({ baseUrl: o.baseUrl, timeoutMs: o.timeoutMs ?? 5000, retries: 1, backoffMs: 200, jitterMs: 100, ...auth }).pipe(
-      Effect.provide(NodeHttpClient.layerUndici),
+      Effect.provide(http),
       Effect.orDie
     )
     return yield* makeClientLink({

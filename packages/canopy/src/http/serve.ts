@@ -56,6 +56,11 @@ export const serveCanopy = (o: CanopyServeOptions) =>
       const onTerm = () => {
         Effect.runSync(Ref.set(health.draining, true))
         o.onShutdownSignal()
+        // A safety net: whatever a finaliser waits for, the process is gone shortly after the grace period.
+        setTimeout(() => {
+          process.stderr.write("shutdown did not finish in time; exiting\n")
+          process.exit(1)
+        }, (settings.shutdownGraceSeconds + 5) * 1000).unref()
       }
       process.once("SIGTERM", onTerm)
       process.once("SIGINT", onTerm)
