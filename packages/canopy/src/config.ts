@@ -132,8 +132,11 @@ const WebSocketSettings = Config.nested(
     reconnectAttempts: Config.integer("reconnectAttempts").pipe(Config.withDefault(5)),
     reconnectDelay: positive("reconnectDelay", 2),
     allowedOrigins: stringList("allowedOrigins").pipe(Config.option, Config.map(Option.getOrNull)),
-    /** Extension: how long a fresh connection waits for a `resume` before the fresh-connect sequence. */
-    resumeWindowMs: Config.integer("resumeWindowMs").pipe(Config.withDefault(300)),
+    /**
+     * Extension: how long a new connection waits for a `resume` before the fresh-connect sequence (cascor's 5 s); any
+     * other first frame (a browser sends `subscribe_metrics`) starts the fresh connect at once.
+     */
+    resumeWindowMs: Config.integer("resumeWindowMs").pipe(Config.withDefault(5000)),
     replayBufferSize: Config.integer("replayBufferSize").pipe(Config.withDefault(1024))
   }),
   "websocket"

@@ -67,6 +67,8 @@ const healthLayer = (settings: CanopySettings, selection: Selection) =>
         gitSha: settings.http.gitSha,
         buildDate: settings.http.buildDate,
         probes: [liveProbe("juniper_data", "JuniperData Service", settings.juniperDataUrl), cascor],
+        // A demo training phase runs on the event loop between two yields; only a much longer stall is "unresponsive".
+        maxTickMs: 2000,
         details: Effect.gen(function* () {
           const training = yield* backend.isTrainingActive.pipe(Effect.timeout("1 second"), Effect.orElseSucceed(() => false))
           return { mode: backend.backendType, active_connections: hub.connections, training_active: training }

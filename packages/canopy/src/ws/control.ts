@@ -64,8 +64,8 @@ export const controlSocket = Effect.scoped(
       yield* conn.closed.pipe(Effect.timeout("2 seconds"), Effect.ignore)
       return HttpServerResponse.empty()
     }
-    const unregister = hub.onShutdown(() => {
-      Effect.runFork(conn.close(CanopyCloseCode.goingAway, "Server shutting down"))
+    const unregister = hub.onShutdown((text) => {
+      Effect.runFork(Effect.zipRight(conn.send(text), conn.close(CanopyCloseCode.goingAway, "Server shutting down")))
     })
     yield* Effect.addFinalizer(() => Effect.sync(unregister))
 

@@ -140,28 +140,27 @@ export class Hub {
     return ordered.filter((f) => (f.seq ?? 0) > lastSeq)
   }
 
-  private readonly closers = new Set<() => void>()
+  private readonly closers = new Set<(shutdownFrame: string) => void>()
   private stopping = false
 
   get shuttingDown(): boolean {
     return this.stopping
   }
 
-  /** Registers how to close a connection at shutdown; returns the unregister function. */
-  onShutdown(close: () => void): () => void {
+  /** Registers how to close a connection at shutdown (it gets the `server_shutdown` frame to send first). */
+  onShutdown(close: (shutdownFrame: string) => void): () => void {
     this.closers.add(close)
     return () => {
       this.closers.delete(close)
     }
   }
 
-  /** Graceful shutdown: `server_shutdown` to every browser, then every socket closed (1001). */
+  /** Graceful shutdown: every socket gets `server_shutdown`, then is closed (1001). */
   shutdown(): void {
     if (this.stopping) return
     this.stopping = true
     const text = this.personal("server_shutdown", {})
-    for (const s of this.subscribers) s.deliver({ seq: null, type: "server_shutdown", text })
-    for (const close of [...this.closers]) close()
+    for (const close of [...this.closers]) close(text)
   }
 }
 

@@ -46,8 +46,8 @@ export const trainingSocket = Effect.scoped(
     }
     const unsubscribe = hub.subscribe({ deliver })
     yield* Effect.addFinalizer(() => Effect.sync(unsubscribe))
-    const unregister = hub.onShutdown(() => {
-      Effect.runFork(Effect.zipRight(Effect.sleep("50 millis"), conn.close(CanopyCloseCode.goingAway, "Server shutting down")))
+    const unregister = hub.onShutdown((text) => {
+      Effect.runFork(Effect.zipRight(conn.send(text), conn.close(CanopyCloseCode.goingAway, "Server shutting down")))
     })
     yield* Effect.addFinalizer(() => Effect.sync(unregister))
 
