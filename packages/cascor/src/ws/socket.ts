@@ -17,6 +17,26 @@ import { Outbox } from "./outbox.js"
 
 const HIGH_WATER_BYTES = 64 * 1024
 
+/** The `ws` WebSocket behind an upgraded node socket (ws keeps it under a private symbol; absent → Effect's writer). */
+interface RawWebSocket {
+  readonly readyState: number
+  readonly bufferedAmount: number
+  send(data: Buffer, options: { binary: boolean }, cb?: (err?: Error) => void): void
+}
+const rawWebSocketOf = (net: NetSocket): RawWebSocket | null => {
+  const key = Object.getOwnPropertySymbols(net).find((s) => s.description === "websocket")
+  const ws = key ? (net as unknown as Record<symbol, unknown>)[key] : undefined
+  return ws && typeof (ws as RawWebSocket).send === "function" ? (ws as RawWebSocket) : null
+}
+
+/** A frame's bytes, encoded once however many clients it goes to. */
+const encoded = new WeakMap<OutFrame, Buffer>()
+const bytesOf = (f: OutFrame): Buffer => {
+  let b = encoded.get(f)
+  if (!b) encoded.set(f, (b = Buffer.from(f.text)))
+  return b
+}
+
 export interface ConnectionOptions {
   readonly bufferFrames: number
   readonly sendTimeoutMs: number
@@ -93,13 +113,35 @@ export const serveConnection = (
       const write = yield* socket.writer
       const net = NodeHttpServerRequest.toIncomingMessage(req).socket as NetSocket
       const outbox = new Outbox(o.bufferFrames)
+      // Fast path: with nothing queued and the socket keeping up, a frame is written at once (shared bytes, no fiber
+      // hop); otherwise it waits in the Outbox for the writer fiber, which applies backpressure and the send timeout.
+      let raw: RawWebSocket | null = null
+      let writerBusy = false
+      let corked = false
+      const uncork = () => {
+        corked = false
+        net.uncork()
+      }
       const conn: Connection = {
         id: nextId++,
         remoteAddress: remoteAddressOf(req),
         outbox,
         lastInboundAt: Date.now(),
         lastOutboundAt: Date.now(),
-        send: (frame) => outbox.push(frame),
+        send: (frame) => {
+          if (raw !== null && !writerBusy && outbox.size === 0 && !outbox.isEnded && raw.readyState === 1 && net.writableLength <= HIGH_WATER_BYTES) {
+            // Frames published in one burst (a training step's rows, topology, state) leave in one write.
+            if (!corked) {
+              corked = true
+              net.cork()
+              process.nextTick(uncork)
+            }
+            raw.send(bytesOf(frame), { binary: false })
+            conn.lastOutboundAt = Date.now()
+            return
+          }
+          outbox.push(frame)
+        },
         close: (code, reason) => outbox.close(code, reason),
         terminate: () => {
           outbox.shutdown()
@@ -108,8 +150,10 @@ export const serveConnection = (
       }
       const writer = Effect.gen(function* () {
         for (;;) {
+          writerBusy = false
           const item = yield* outbox.take
           if (item === null) return
+          writerBusy = true
           if ("close" in item) {
             yield* write(new Socket.CloseEvent(item.close.code, item.close.reason))
             // A peer that never answers the close handshake is cut after a grace period.
@@ -124,7 +168,8 @@ export const serveConnection = (
             conn.terminate()
             return
           }
-          yield* write(item.frame.text)
+          if (raw !== null && raw.readyState === 1) raw.send(bytesOf(item.frame), { binary: false })
+          else yield* write(item.frame.text)
           conn.lastOutboundAt = Date.now()
         }
       }).pipe(Effect.catchAll(() => Effect.sync(() => outbox.shutdown())))
@@ -160,7 +205,12 @@ export const serveConnection = (
             conn.lastInboundAt = Date.now()
             return h.onMessage(conn, data)
           },
-          { onOpen: Effect.sync(() => h.onOpen(conn)) }
+          {
+            onOpen: Effect.sync(() => {
+              raw = rawWebSocketOf(net)
+              h.onOpen(conn)
+            })
+          }
         )
         .pipe(
           Effect.catchAllCause(() => Effect.void),
