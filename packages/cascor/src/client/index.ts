@@ -30,7 +30,16 @@ export {
 } from "./training-stream-client.js"
 export * from "./control.js"
 export * from "./streams-service.js"
-export { type FakeCascorOptions, FakeCascor, type FakeCascorControl, FAKE_BASE_URL, layerFakeCascorClient, makeFakeCascor } from "./fake/client.js"
+export {
+  createFakeCascorClient,
+  FAKE_BASE_URL,
+  FakeCascor,
+  FakeCascorClient,
+  type FakeCascorControl,
+  type FakeCascorOptions,
+  layerFakeCascorClient,
+  makeFakeCascor
+} from "./fake/client.js"
 export { type FakeBackendOptions, FakeCascorBackend, type FakeState } from "./fake/backend.js"
 export { SCENARIOS, type ScenarioName, type ScenarioOptions, TWO_SPIRAL_DATASET, XOR_DATA } from "./fake/scenarios.js"
 export {
@@ -41,10 +50,3 @@ export {
   type FakeTrainingStreamOptions
 } from "./fake/streams.js"
 
-import { toPromiseClient } from "./promise.js"
-import { FAKE_BASE_URL, type FakeCascorOptions, layerFakeCascorClient } from "./fake/client.js"
-import type { ScenarioName } from "./fake/scenarios.js"
-
-/** FakeCascorClient with the Promise API (the test hooks are on the Effect side: layerFakeCascorClient + FakeCascor). */
-export const createFakeCascorClient = (scenarioOrOptions: ScenarioName | FakeCascorOptions = "idle") =>
-  toPromiseClient(layerFakeCascorClient(scenarioOrOptions), typeof scenarioOrOptions === "string" ? FAKE_BASE_URL : (scenarioOrOptions.baseUrl ?? FAKE_BASE_URL))

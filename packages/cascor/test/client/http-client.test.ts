@@ -88,11 +88,12 @@ describe("JuniperCascorClient over HTTP (stub server)", () => {
       n++
       json(res, 503, errorBody("SERVICE_UNAVAILABLE", "busy"))
     }
-    for (const call of [
+    const calls: ReadonlyArray<(c: typeof JuniperCascorClient.Service) => Effect.Effect<unknown, { readonly _tag: string }>> = [
       (c: typeof JuniperCascorClient.Service) => c.startTraining(),
       (c: typeof JuniperCascorClient.Service) => c.updateParams({ learning_rate: 0.1 }),
       (c: typeof JuniperCascorClient.Service) => c.deleteNetwork()
-    ]) {
+    ]
+    for (const call of calls) {
       n = 0
       const r = await run(Effect.either(Effect.flatMap(client, call)))
       expect(n).toBe(1)
@@ -174,13 +175,14 @@ describe("JuniperCascorClient over HTTP (stub server)", () => {
       "POST /v1/training/start null"
     ])
     seen.length = 0
-    for (const bad of [
+    const bads: ReadonlyArray<(c: typeof JuniperCascorClient.Service) => Effect.Effect<unknown, { readonly _tag: string; readonly statusCode: number | null }>> = [
       (c: typeof JuniperCascorClient.Service) => c.getDecisionBoundary(4),
       (c: typeof JuniperCascorClient.Service) => c.getDecisionBoundary(513),
       (c: typeof JuniperCascorClient.Service) => c.getMetricsHistory(0),
       (c: typeof JuniperCascorClient.Service) => c.updateParams({ nope: 1 } as never),
       (c: typeof JuniperCascorClient.Service) => c.createNetwork({ learning_rate: -1 })
-    ]) {
+    ]
+    for (const bad of bads) {
       const r = await run(Effect.either(Effect.flatMap(client, bad)))
       expect(Either.isLeft(r) && { tag: r.left._tag, status: r.left.statusCode }).toEqual({ tag: "CascorValidationError", status: null })
     }

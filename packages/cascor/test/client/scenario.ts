@@ -4,7 +4,7 @@ import { expect } from "vitest"
 import { Duration, Effect, Either, Fiber, Ref, Stream } from "effect"
 import { CascorTrainingStreams, JuniperCascorClient, TWO_SPIRAL_DATASET, type TrainingFrame } from "../../src/client/index.js"
 
-const waitFor = <A>(label: string, probe: Effect.Effect<A | undefined>, timeoutMs = 60_000) =>
+const waitFor = <A, E>(label: string, probe: Effect.Effect<A | undefined, E>, timeoutMs = 60_000) =>
   Effect.gen(function* () {
     const deadline = Date.now() + timeoutMs
     for (;;) {

@@ -41,6 +41,7 @@ import {
 import { type SessionError, SessionNotFound } from "../../session/errors.js"
 import { CascorClientError, type CascorClientFailure } from "../errors.js"
 import { DEFAULT_DECISION_BOUNDARY_RESOLUTION, JuniperCascorClient, type JuniperCascorClientShape, startBody } from "../shape.js"
+import { type CascorPromiseClient, toPromiseClient } from "../promise.js"
 import { check, checkResolution } from "../validate.js"
 import { type FakeBackendOptions, FakeCascorBackend, type FakeState } from "./backend.js"
 import { ErrorInjector, fakeHealth, sessionFailure } from "./errors.js"
@@ -207,3 +208,10 @@ export const layerFakeCascorClient = (scenarioOrOptions: ScenarioName | FakeCasc
     )
   )
 
+
+/** Upstream's name: `FakeCascorClient(scenario)` is the fake as a Layer of JuniperCascorClient (and FakeCascor). */
+export const FakeCascorClient = layerFakeCascorClient
+
+/** FakeCascorClient with the Promise API (the test hooks are on the Effect side: layerFakeCascorClient + FakeCascor). */
+export const createFakeCascorClient = (scenarioOrOptions: ScenarioName | FakeCascorOptions = "idle"): CascorPromiseClient =>
+  toPromiseClient(layerFakeCascorClient(scenarioOrOptions), typeof scenarioOrOptions === "string" ? FAKE_BASE_URL : (scenarioOrOptions.baseUrl ?? FAKE_BASE_URL))
