@@ -3,14 +3,24 @@
 # Makefile's targets run against the services that exist. Sourced by run-all.sh.
 #
 # The CI stack uses its own project name and host ports, so it never collides with a developer's stack:
-#   COMPOSE_PROJECT_NAME=juniperci, ports 18100 / 18200 / 18050 / 19090 on 127.0.0.1.
+#   COMPOSE_PROJECT_NAME=juniperci, ports 18100 / 18200 / 18050 / 19090 on 127.0.0.1 (or free ones above them).
 
 ci_compose_env() {
   export DOCKER_CONFIG=$W/docker-config DOCKER_HOST=unix://$W/docker.sock
   export COMPOSE_PROJECT_NAME=juniperci
   export NODE_IMAGE=localhost/juniper-node-base:ci JUNIPER_APP_SOURCE=prebuilt JUNIPER_BUILD_CONTEXT=$W/context
   export JUNIPER_SECRETS_DIR=$W/secrets JUNIPER_HEALTH_INTERVAL=1s
-  export DATA_HOST_PORT=18100 CASCOR_HOST_PORT=18200 CANOPY_HOST_PORT=18050 PROMETHEUS_HOST_PORT=19090 GRAFANA_HOST_PORT=13000
+  # Host ports: 18100 / 18200 / 18050 / 19090 / 13000, or the first free ones above them (chosen once per run).
+  if [ ! -f "$W/ports" ]; then
+    local p out=""
+    for p in 18100 18200 18050 19090 13000; do
+      while ss -ltnH "sport = :$p" 2> /dev/null | grep -q .; do p=$((p + 1000)); done
+      out+="$p "
+    done
+    echo "$out" > "$W/ports"
+  fi
+  read -r DATA_HOST_PORT CASCOR_HOST_PORT CANOPY_HOST_PORT PROMETHEUS_HOST_PORT GRAFANA_HOST_PORT < "$W/ports"
+  export DATA_HOST_PORT CASCOR_HOST_PORT CANOPY_HOST_PORT PROMETHEUS_HOST_PORT GRAFANA_HOST_PORT
   export PROMETHEUS_IMAGE=localhost/juniper-prometheus:ci BLACKBOX_IMAGE=localhost/juniper-blackbox:ci
   export NO_COLOR=1
 }
