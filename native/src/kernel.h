@@ -140,7 +140,7 @@ struct IsaKernels {
   int width;  // float lanes
   int strip;  // candidates per strip of the packed weights Wp (see CandEpochCtx)
   void (*cand_chunk)(const CandEpochCtx& ctx, int64_t p0, int64_t p1, const CandChunkOut& out);
-  // Small pools (C ≤ plane_max_c): patterns across the lanes on the transposed cache; p0, p1 multiples of 16.
+  // Small pools (C ≤ plane_max_c = W/2): patterns across the lanes on the transposed cache; p0, p1 multiples of 16.
   void (*cand_plane)(const CandEpochCtx& ctx, int64_t p0, int64_t p1, const CandChunkOut& out);
   int plane_max_c;
   void (*out_chunk)(const OutEpochCtx& ctx, int64_t p0, int64_t p1, OutChunkOut& out);

@@ -44,6 +44,10 @@ struct Vec {
     return _mm256_load_ps(m);
   }
   static inline void to_array(T v, float* out) { _mm256_storeu_ps(out, v); }
+  static inline void hsum4(T a, T b, T c, T d, float* out) {
+    const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
+    _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+  }
 };
 
 // 4 double lanes (Quickprop).

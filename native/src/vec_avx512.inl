@@ -37,6 +37,14 @@ struct Vec {
     return _mm512_maskz_mov_ps(m, _mm512_set1_ps(1.0f));
   }
   static inline void to_array(T v, float* out) { _mm512_storeu_ps(out, v); }
+  // out[i] = Σ lanes of v_i, four vectors at once (halves folded, then a hadd tree).
+  static inline void hsum4(T a, T b, T c, T d, float* out) {
+    const auto fold = [](T v) {
+      return _mm256_add_ps(_mm512_castps512_ps256(v), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    };
+    const __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(fold(a), fold(b)), _mm256_hadd_ps(fold(c), fold(d)));
+    _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+  }
 };
 
 // 8 double lanes (Quickprop).

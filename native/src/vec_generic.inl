@@ -42,6 +42,12 @@ struct Vec {
     return T{n > 0 ? 1.0f : 0.0f, n > 1 ? 1.0f : 0.0f, n > 2 ? 1.0f : 0.0f, n > 3 ? 1.0f : 0.0f};
   }
   static inline void to_array(T v, float* out) { store(out, v); }
+  static inline void hsum4(T a, T b, T c, T d, float* out) {
+    out[0] = hsum(a);
+    out[1] = hsum(b);
+    out[2] = hsum(c);
+    out[3] = hsum(d);
+  }
 };
 
 // 1 double lane (Quickprop): the scalar rule.

@@ -39,9 +39,10 @@ const shapes: ReadonlyArray<Shape> = [
   { P: 300, I: 5, H: 7, O: 3, C: 20 }, //   pool not a multiple of the vector width
   { P: 500, I: 4, H: 3, O: 11, C: 40 }, //  more outputs than one epilogue pass holds
   { P: 2000, I: 20, H: 20, O: 3, C: 64 }, // threaded
-  // Small pools: patterns across the lanes (C ≤ 16 AVX-512, ≤ 8 AVX2, ≤ 4 portable).
-  { P: 999, I: 3, H: 2, O: 6, C: 13 }, //  tail of 7 patterns, candidate-block remainder, padded outputs
-  { P: 6000, I: 10, H: 5, O: 2, C: 4 } //   threaded
+  // Small pools: patterns across the lanes (C ≤ 8 AVX-512, ≤ 4 AVX2, ≤ 2 portable).
+  { P: 999, I: 3, H: 2, O: 6, C: 7 }, //   tail of 7 patterns, candidate-block remainder, padded outputs
+  { P: 6000, I: 10, H: 5, O: 2, C: 3 }, //  threaded
+  { P: 301, I: 2, H: 4, O: 1, C: 2 }
 ]
 
 const name = (s: Shape) => `P=${s.P} I=${s.I} H=${s.H} O=${s.O} C=${s.C}`
