@@ -51,19 +51,23 @@ export const dashboardScenario = Effect.gen(function* () {
   const started = got.find((f) => f.type === "event")
   expect(started?.type === "event" && started.data.event).toBe("training_started")
 
-  // Consistent views of the paused network.
-  yield* Effect.sleep(Duration.millis(50))
-  const status = yield* c.getTrainingStatus()
-  const topology = yield* c.getTopology()
-  expect(topology.hidden_units.length).toBe(status.monitor.current_hidden_units)
+  // Consistent views of the paused network (a phase under way when the pause came finishes first).
+  const { status, topology, history } = yield* waitFor(
+    "the paused run to settle",
+    Effect.map(Effect.all({ status: c.getTrainingStatus(), topology: c.getTopology(), history: Effect.map(c.getMetricsHistory(), (h) => h.metrics) }), (v) =>
+      v.topology.hidden_units.length === v.status.monitor.current_hidden_units &&
+      v.history.filter((r) => r.kind === "training_step").length === v.status.current_epoch
+        ? v
+        : undefined
+    ),
+    10_000
+  )
   expect(topology.hidden_units.map((u) => u.weights.length)).toEqual(topology.hidden_units.map((_, k) => 2 + k))
   expect(topology.output_weights.length).toBe(2 + topology.hidden_units.length)
   expect((yield* c.getStatistics()).total_hidden_units).toBe(topology.hidden_units.length)
   const boundary = yield* c.getDecisionBoundary(20)
   expect(boundary.predictions.length).toBe(20)
   expect(new Set(boundary.predictions.flat()).size).toBeLessThanOrEqual(2)
-  const history = (yield* c.getMetricsHistory()).metrics
-  expect(history.filter((r) => r.kind === "training_step").length).toBe(status.current_epoch)
   expect((yield* c.getMetrics()).epoch).toBe(history.at(-1)!.epoch)
   expect(yield* c.getDataset()).toMatchObject({ loaded: true, input_features: 2, output_features: 2 })
   expect((yield* c.getDatasetData()).X_train.length).toBe(320)

@@ -217,7 +217,9 @@ export const runFakeCommand = (backend: FakeCascorBackend, name: string, params:
   }
 }
 
-const decodeResponse = Schema.decodeUnknownSync(CommandResponseData)
+/** A response as a client would receive it: through JSON and the wire schema. */
+const decodeResponse = (r: unknown) =>
+  Effect.mapError(Schema.decodeUnknown(CommandResponseData)(JSON.parse(JSON.stringify(r))), (e) => streamError(`fake produced an invalid command_response: ${e.message}`))
 
 /** A ControlChannel over the fake backend (no socket; responses built and decoded as the service's). */
 export const fakeControlChannel = (getBackend: Effect.Effect<FakeCascorBackend>): Effect.Effect<ControlChannel, never, Scope.Scope> =>
@@ -236,7 +238,7 @@ export const fakeControlChannel = (getBackend: Effect.Effect<FakeCascorBackend>)
             onSuccess: (result) => ({ command: name, command_id: commandId, status: "success", result }),
             onFailure: (e) => ({ command: name, command_id: commandId, status: "error", error: e.message, code: e.code })
           }),
-          Effect.map((r) => decodeResponse(JSON.parse(JSON.stringify(r)))),
+          Effect.flatMap(decodeResponse),
           Effect.timeoutFail({ duration: Duration.millis(timeoutMs), onTimeout: () => timeoutError(`no response to ${name} (${commandId}) within ${timeoutMs} ms`) }),
           Effect.ensuring(Effect.sync(() => pending--))
         )
