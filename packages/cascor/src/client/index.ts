@@ -3,6 +3,7 @@
  * WebSocket streams (`CascorTrainingStream`, `CascorControlStream`, and the `CascorTrainingStreams` service), the
  * typed errors, and the fakes with their five scenarios — real and fake behind the same interfaces, as Layers.
  */
+export * from "./constants.js"
 export * from "./errors.js"
 export * from "./options.js"
 export * from "./shape.js"

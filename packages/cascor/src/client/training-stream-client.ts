@@ -39,6 +39,8 @@ export interface TrainingStreamClient {
   listen(): Promise<void>
   /** Sends `{"type":"command","command","params"}` on the open socket (fire and forget); false when not connected. */
   sendCommand(command: string, params?: Readonly<Record<string, unknown>>): boolean
+  /** Asks for an `initial_metrics` frame with the last `maxCount` rows (1..100) (§6.2 step 5). */
+  subscribeMetrics(maxCount?: number): boolean
   onFrame(cb: Handler<TrainingFrame>): () => void
   onMetrics(cb: Handler<FrameOf<"metrics">>): () => void
   onState(cb: Handler<FrameOf<"state">>): () => void
@@ -151,6 +153,9 @@ export class TrainingStreamHandle implements TrainingStreamClient {
   }
   sendCommand(command: string, params?: Readonly<Record<string, unknown>>): boolean {
     return this.source.send({ type: "command", command, ...(params !== undefined ? { params } : {}) })
+  }
+  subscribeMetrics(maxCount = 100): boolean {
+    return this.source.send({ type: "subscribe_metrics", data: { max_count: maxCount } })
   }
 
   onFrame(cb: Handler<TrainingFrame>): () => void {

@@ -71,6 +71,11 @@ describe("FakeCascorTrainingStream", () => {
     await until(() => events.length === 1, 2_000, "event")
     expect(events[0]).toMatchObject({ type: "event", seq: before + 1, data: { event: "training_started" } })
     expect(s.stats).toMatchObject({ invalidFrames: 1, pongsSent: 1 })
+    const initial: Array<TrainingFrame> = []
+    s.onFrame((f) => f.type === "initial_metrics" && initial.push(f))
+    expect(s.subscribeMetrics(2)).toBe(true)
+    await until(() => initial.length === 1, 2_000, "initial_metrics")
+    expect(initial[0]!.type === "initial_metrics" && initial[0]!.data.metrics.map((r) => r.epoch)).toEqual([2, 3])
     await s.disconnect()
     await rt.dispose()
   })
