@@ -12,13 +12,12 @@
  * PAUSED → STARTED; stop: any → STOPPED (idempotent); reset: any → STOPPED/IDLE; natural end → COMPLETED; failure →
  * FAILED; restore → INVESTIGATING. Phases IDLE → OUTPUT → (CANDIDATE → OUTPUT)*.
  */
-import { Cause, Effect, Fiber, Option, Schema, type Scope, Stream } from "effect"
+import { Effect, Fiber, Schema, type Scope, Stream } from "effect"
 import type {
   DatasetData,
   DatasetInfo,
   DecisionBoundary,
   EvalMetrics,
-  FsmPhase,
   FsmStatus,
   HyperParameters,
   MetricsResponse,
@@ -36,18 +35,15 @@ import type {
   Topology,
   TrainingParams,
   TrainingStartRequest,
-  TrainingState,
   TrainingStatus,
   Worker,
   WorkerList,
   WorkerStats
 } from "../api/schema.js"
-import { cpus } from "node:os"
 import { randomUUID } from "node:crypto"
 import type { JuniperDataClientShape } from "@juniper/data"
 import type { TrainingControl } from "../engine/control.js"
 import { makeTrainingControl } from "../engine/control.js"
-import type { TrainingEvent } from "../engine/events.js"
 import type { Kernels } from "../engine/kernel.js"
 import type { Network } from "../engine/network.js"
 import type { CascorParams } from "../engine/params.js"
@@ -57,7 +53,8 @@ import { CascorKernels } from "../engine/service.js"
 import { trainingEvents } from "../engine/training.js"
 import { SnapshotBody } from "../snapshots/format.js"
 import type { SnapshotStoreShape } from "../snapshots/store.js"
-import { type Broadcaster, nowMs } from "./broadcaster.js"
+import type { Broadcaster } from "./broadcaster.js"
+import { type EventContext, onCandidateEpoch, onEngineEvent, onTrainingFailure, withProgress } from "./events.js"
 import {
   builtinSpiral,
   decisionThreshold,
@@ -70,8 +67,9 @@ import {
   toRows
 } from "./dataset.js"
 import { badRequest, invalidField, SessionConflict, type SessionError, SessionInternal, type SessionInvalid, SessionNotFound } from "./errors.js"
-import { evaluate, MetricsRing } from "./metrics.js"
+import type { MetricsRing } from "./metrics.js"
 import { applyLive, configFromRequest, decodeStoredConfig, engineParams, type NetworkConfig, patchConfig, withSizes } from "./params.js"
+import { freshProgress, gaugesOf, initialState, isTrained, localWorkerOf, type SessionGauges, type SessionState, stateFrameDataOf, statusOf } from "./state.js"
 import { decisionBoundaryOf, statsOf, topologyOf } from "./views.js"
 
 export interface SessionSettings {
@@ -98,102 +96,39 @@ export interface SessionDeps {
   readonly scope: Scope.Scope
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-
-const statusSpelling: Record<FsmStatus, TrainingState["status"]> = {
-  STOPPED: "Stopped",
-  STARTED: "Started",
-  PAUSED: "Paused",
-  COMPLETED: "Completed",
-  FAILED: "Failed",
-  INVESTIGATING: "Stopped",
-  REPLAYING: "Started",
-  RESUME_READY: "Stopped"
-}
-
 const conflict = (what: string, state: FsmStatus) =>
   new SessionConflict({ message: `${what} in the current state (${state})`, state })
 
 const noNetwork = () => new SessionNotFound({ message: "No network created" })
 const noData = () => new SessionNotFound({ message: "No training data loaded" })
 
-interface Progress {
-  phaseStartedAt: number | null
-  phaseDetail: TrainingState["phase_detail"]
-  outputEpoch: number
-  candidateEpoch: number
-  lastProgressEpoch: number
-  bestCorrelation: number | null
-  best: number | null
-  second: number | null
-  allCorrelations: Array<number>
-  candidatesTrained: number
-  engineEpoch: number
-  lastCandidateSeconds: number | null
-  candidateTasks: number
-  candidateFailures: number
-}
-
-const freshProgress = (): Progress => ({
-  phaseStartedAt: null,
-  phaseDetail: null,
-  outputEpoch: 0,
-  candidateEpoch: 0,
-  lastProgressEpoch: 0,
-  bestCorrelation: null,
-  best: null,
-  second: null,
-  allCorrelations: [],
-  candidatesTrained: 0,
-  engineEpoch: 0,
-  lastCandidateSeconds: null,
-  candidateTasks: 0,
-  candidateFailures: 0
-})
-
-/** Gauge values for Prometheus. */
-export interface SessionGauges {
-  readonly step: number
-  readonly engineEpoch: number
-  readonly hiddenUnits: number
-  readonly loss: number | null
-  readonly accuracy: number | null
-  readonly candidatePhaseSeconds: number | null
-  readonly training: boolean
-  readonly fsm: FsmStatus
-}
-
 export class TrainingSession {
   readonly id: string
-  private fsm: FsmStatus = "STOPPED"
-  private phase: FsmPhase = "IDLE"
-  private pausedPhase: FsmPhase | null = null
-  private config: NetworkConfig | null = null
-  private params: CascorParams | null = null
-  /** The engine run: on the loaded data, or a preview on a one-row placeholder before any data arrives. */
-  private run: CascorRun | null = null
-  private runHasData = false
-  private data: LoadedDataset | null = null
-  private engine: EngineData | null = null
-  private step = 0
-  private completionReason: string | null = null
-  private error: string | null = null
-  private progress: Progress = freshProgress()
+  private readonly st: SessionState = initialState()
+  private readonly events: EventContext
   private fiber: Fiber.RuntimeFiber<void, never> | null = null
   private control: TrainingControl | null = null
+  /** Generation of the training fiber: events of a fiber that was replaced are ignored. */
   private gen = 0
-  private snapshotSeq = 0
-  private bestLoss = Number.POSITIVE_INFINITY
-  private latestEval: EvalMetrics | null = null
   private lastStateAt = 0
   private stateTimer: ReturnType<typeof setTimeout> | null = null
-  readonly history = new MetricsRing()
 
   private constructor(
     private readonly deps: SessionDeps,
     private readonly lock: Effect.Semaphore
   ) {
     this.id = deps.id
+    this.events = {
+      st: this.st,
+      broadcaster: deps.broadcaster,
+      settings: deps.settings,
+      publishState: (immediate) => this.publishState(immediate),
+      runEnded: () => {
+        this.fiber = null
+        this.control = null
+      },
+      autoSnapshot: (row) => this.maybeAutoSnapshot(row)
+    }
   }
 
   static make(deps: SessionDeps): Effect.Effect<TrainingSession> {
@@ -216,37 +151,30 @@ export class TrainingSession {
   // Network
   // -----------------------------------------------------------------------------------------------------------
 
-  private trained(): boolean {
-    if (this.fsm === "STARTED" || this.fsm === "PAUSED") return true
-    if (!this.run) return false
-    const s = this.run.status()
-    return this.step > 0 || s.epoch > 0 || s.hiddenUnits > 0
-  }
-
   private requireNetwork(): Effect.Effect<{ config: NetworkConfig; params: CascorParams; run: CascorRun }, SessionNotFound> {
-    return this.config && this.params && this.run
-      ? Effect.succeed({ config: this.config, params: this.params, run: this.run })
+    return this.st.config && this.st.params && this.st.run
+      ? Effect.succeed({ config: this.st.config, params: this.st.params, run: this.st.run })
       : Effect.fail(noNetwork())
   }
 
   /** Builds an untrained run for the configuration: on the loaded data when its dimensions match, else a preview. */
   private buildRun(config: NetworkConfig, params: CascorParams): Effect.Effect<void, SessionInvalid> {
     return Effect.gen(this, function* () {
-      const data = this.data
+      const data = this.st.data
       if (data && data.train.x.cols === config.inputSize && data.train.y.cols === config.outputSize) {
         const engine = yield* engineData(data, params.outputActivation)
-        this.engine = engine
-        this.run = createRun(params, engine.train)
-        this.runHasData = true
+        this.st.engine = engine
+        this.st.run = createRun(params, engine.train)
+        this.st.runHasData = true
       } else {
-        this.run = createRun(params, placeholderDataset(config.inputSize, config.outputSize))
-        this.runHasData = false
+        this.st.run = createRun(params, placeholderDataset(config.inputSize, config.outputSize))
+        this.st.runHasData = false
       }
-      this.config = config
-      this.params = params
-      this.step = 0
-      this.progress = freshProgress()
-      this.bestLoss = Number.POSITIVE_INFINITY
+      this.st.config = config
+      this.st.params = params
+      this.st.step = 0
+      this.st.progress = freshProgress()
+      this.st.bestLoss = Number.POSITIVE_INFINITY
     })
   }
 
@@ -264,20 +192,20 @@ export class TrainingSession {
   createNetwork(req: NetworkCreateRequest): Effect.Effect<NetworkInfo, SessionError> {
     return this.serialized(
       Effect.gen(this, function* () {
-        if (this.fsm === "STARTED" || this.fsm === "PAUSED") return yield* Effect.fail(conflict("Network cannot be created", this.fsm))
-        const sizes = this.data && req.input_size === undefined && req.output_size === undefined
-          ? { inputSize: this.data.train.x.cols, outputSize: this.data.train.y.cols }
+        if (this.st.fsm === "STARTED" || this.st.fsm === "PAUSED") return yield* Effect.fail(conflict("Network cannot be created", this.st.fsm))
+        const sizes = this.st.data && req.input_size === undefined && req.output_size === undefined
+          ? { inputSize: this.st.data.train.x.cols, outputSize: this.st.data.train.y.cols }
           : {}
         const { config, params } = yield* configFromRequest(req, randomUUID(), sizes)
         yield* this.haltFiber()
         yield* this.buildRun(config, params)
-        this.fsm = "STOPPED"
-        this.phase = "IDLE"
-        this.pausedPhase = null
-        this.completionReason = null
-        this.error = null
+        this.st.fsm = "STOPPED"
+        this.st.phase = "IDLE"
+        this.st.pausedPhase = null
+        this.st.completionReason = null
+        this.st.error = null
         this.publishState(true)
-        return this.networkInfoOf(config, this.run!)
+        return this.networkInfoOf(config, this.st.run!)
       })
     )
   }
@@ -285,18 +213,18 @@ export class TrainingSession {
   deleteNetwork(): Effect.Effect<{ deleted: true }, SessionError> {
     return this.serialized(
       Effect.gen(this, function* () {
-        if (["STARTED", "PAUSED", "REPLAYING", "INVESTIGATING"].includes(this.fsm))
-          return yield* Effect.fail(conflict("Network cannot be deleted", this.fsm))
+        if (["STARTED", "PAUSED", "REPLAYING", "INVESTIGATING"].includes(this.st.fsm))
+          return yield* Effect.fail(conflict("Network cannot be deleted", this.st.fsm))
         yield* this.haltFiber()
-        this.config = null
-        this.params = null
-        this.run = null
-        this.runHasData = false
-        this.step = 0
-        this.fsm = "STOPPED"
-        this.phase = "IDLE"
-        this.completionReason = null
-        this.progress = freshProgress()
+        this.st.config = null
+        this.st.params = null
+        this.st.run = null
+        this.st.runHasData = false
+        this.st.step = 0
+        this.st.fsm = "STOPPED"
+        this.st.phase = "IDLE"
+        this.st.completionReason = null
+        this.st.progress = freshProgress()
         this.publishState(true)
         return { deleted: true as const }
       })
@@ -345,7 +273,7 @@ export class TrainingSession {
       if (d && (d.generator || d.dataset_id || d.source === "juniper-data" || d.url)) return yield* this.loadFromJuniperData(d)
       if (d && d.source && d.source !== "juniper-data")
         return yield* Effect.fail(invalidField(["body", "dataset", "source"], `unknown source '${d.source}' (expected "juniper-data")`, d.source))
-      if (this.data) return this.data
+      if (this.st.data) return this.st.data
       return yield* Effect.fail(noData())
     })
   }
@@ -391,7 +319,7 @@ export class TrainingSession {
 
   datasetInfo(): Effect.Effect<DatasetInfo> {
     return Effect.sync(() => {
-      const d = this.data
+      const d = this.st.data
       return d
         ? {
             loaded: true,
@@ -399,7 +327,7 @@ export class TrainingSession {
             test_samples: d.val?.x.rows ?? 0,
             input_features: d.train.x.cols,
             output_features: d.train.y.cols,
-            source: { ...d.source, ...(this.engine ? { target_transform: this.engine.transform } : {}) }
+            source: { ...d.source, ...(this.st.engine ? { target_transform: this.st.engine.transform } : {}) }
           }
         : { loaded: false, train_samples: 0, test_samples: 0, input_features: 0, output_features: 0, source: null }
     })
@@ -407,7 +335,7 @@ export class TrainingSession {
 
   datasetData(): Effect.Effect<DatasetData, SessionNotFound> {
     return Effect.suspend(() => {
-      const d = this.data
+      const d = this.st.data
       if (!d) return Effect.fail(noData())
       return Effect.succeed({
         X_train: toRows(d.train.x),
@@ -421,11 +349,11 @@ export class TrainingSession {
   decisionBoundary(resolution: number): Effect.Effect<DecisionBoundary, SessionError> {
     return Effect.gen(this, function* () {
       const { run } = yield* this.requireNetwork()
-      const d = this.data
-      if (!d || !this.runHasData || !this.engine) return yield* Effect.fail(noData())
+      const d = this.st.data
+      if (!d || !this.st.runHasData || !this.st.engine) return yield* Effect.fail(noData())
       if (d.train.x.cols !== 2)
         return yield* Effect.fail(invalidField(["query", "resolution"], `the decision boundary needs 2-D inputs (the data has ${d.train.x.cols})`, resolution))
-      return yield* decisionBoundaryOf(run.network(), d.train.x, resolution, decisionThreshold(this.engine.transform)).pipe(
+      return yield* decisionBoundaryOf(run.network(), d.train.x, resolution, decisionThreshold(this.st.engine.transform)).pipe(
         Effect.catchAllDefect((e) => Effect.fail(new SessionInternal({ message: `Failed to compute decision boundary: ${String(e)}` })))
       )
     })
@@ -439,7 +367,7 @@ export class TrainingSession {
     const body = req ?? {}
     return this.serialized(
       Effect.gen(this, function* () {
-        if (this.fsm === "STARTED" || this.fsm === "PAUSED") return yield* Effect.fail(conflict("Training cannot be started", this.fsm))
+        if (this.st.fsm === "STARTED" || this.st.fsm === "PAUSED") return yield* Effect.fail(conflict("Training cannot be started", this.st.fsm))
         // A run that was just stopped finishes its phase first.
         if (this.fiber) yield* Fiber.await(this.fiber)
         this.fiber = null
@@ -452,28 +380,28 @@ export class TrainingSession {
   /** The rest of a start, once the data is there: never cut half-way (a control command's timeout interrupts). */
   private commitStart(body: TrainingStartRequest, data: LoadedDataset): Effect.Effect<{ status: "training_started"; timestamp: number }, SessionError> {
     return Effect.gen(this, function* () {
-        const dataChanged = data !== this.data
+        const dataChanged = data !== this.st.data
         const I = data.train.x.cols
         const O = data.train.y.cols
         // The network: created on demand (defaults) or rebuilt for a fresh start / other dimensions.
-        if (!this.config) {
+        if (!this.st.config) {
           const { config, params } = yield* configFromRequest({ input_size: I, output_size: O }, randomUUID())
-          this.config = config
-          this.params = params
+          this.st.config = config
+          this.st.params = params
         }
-        let config = this.config
+        let config = this.st.config
         const dimsDiffer = config.inputSize !== I || config.outputSize !== O
         const fresh = body.start_fresh === true
         if (dimsDiffer && this.trained() && !fresh)
           return yield* Effect.fail(
             new SessionConflict({
               message: `The network is ${config.inputSize}×${config.outputSize} but the data is ${I}×${O}; use start_fresh to rebuild it`,
-              state: this.fsm
+              state: this.st.fsm
             })
           )
-        if (dataChanged && this.trained() && !fresh && this.runHasData && !["COMPLETED", "FAILED"].includes(this.fsm))
+        if (dataChanged && this.trained() && !fresh && this.st.runHasData && !["COMPLETED", "FAILED"].includes(this.st.fsm))
           return yield* Effect.fail(
-            new SessionConflict({ message: "The network was trained on other data; use start_fresh to train a new one", state: this.fsm })
+            new SessionConflict({ message: "The network was trained on other data; use start_fresh to train a new one", state: this.st.fsm })
           )
         if (body.params) {
           const patched = yield* patchConfig(config, body.params, false)
@@ -481,22 +409,22 @@ export class TrainingSession {
         }
         if (dimsDiffer) config = withSizes(config, I, O)
         const params = yield* engineParams(config)
-        this.data = data
-        const rebuild = fresh || dimsDiffer || dataChanged || !this.runHasData || this.fsm === "COMPLETED" || this.fsm === "FAILED" || body.params !== undefined && body.params !== null && !this.trained()
-        if (fresh) this.history.clear()
+        this.st.data = data
+        const rebuild = fresh || dimsDiffer || dataChanged || !this.st.runHasData || this.st.fsm === "COMPLETED" || this.st.fsm === "FAILED" || body.params !== undefined && body.params !== null && !this.trained()
+        if (fresh) this.st.history.clear()
         if (rebuild) yield* this.buildRun(config, params)
         else if (body.params) {
-          this.config = config
-          this.params = params
-          applyLive(this.run!.params, params)
+          this.st.config = config
+          this.st.params = params
+          applyLive(this.st.run!.params, params)
         }
-        const run = this.run!
-        const restored = this.fsm === "INVESTIGATING"
-        this.fsm = "STARTED"
-        this.phase = "IDLE"
-        this.pausedPhase = null
-        this.completionReason = null
-        this.error = null
+        const run = this.st.run!
+        const restored = this.st.fsm === "INVESTIGATING"
+        this.st.fsm = "STARTED"
+        this.st.phase = "IDLE"
+        this.st.pausedPhase = null
+        this.st.completionReason = null
+        this.st.error = null
         yield* this.launch(run, restored)
         return { status: "training_started" as const, timestamp: Date.now() / 1000 }
     })
@@ -508,12 +436,20 @@ export class TrainingSession {
       const control = yield* makeTrainingControl
       const gen = ++this.gen
       this.control = control
-      const kernels = this.progressKernels(gen)
+      const kernels = withProgress(this.deps.kernels, (epoch, best) => {
+        if (gen === this.gen) onCandidateEpoch(this.events, epoch, best)
+      })
       const program = Stream.runForEach(trainingEvents(run, { control, epochMetrics: "all", restored }), (ev) =>
-        Effect.sync(() => this.onEvent(gen, run, ev))
+        Effect.sync(() => {
+          if (gen === this.gen) onEngineEvent(this.events, run, ev)
+        })
       ).pipe(
         Effect.provideService(CascorKernels, kernels),
-        Effect.catchAllCause((cause) => Effect.sync(() => this.onFailure(gen, cause)))
+        Effect.catchAllCause((cause) =>
+          Effect.sync(() => {
+            if (gen === this.gen) onTrainingFailure(this.events, cause)
+          })
+        )
       )
       // Forked from the uninterruptible commit of a start: the fiber itself must stay interruptible (stop, reset, shutdown).
       this.fiber = yield* Effect.forkIn(Effect.interruptible(program), this.deps.scope)
@@ -522,23 +458,23 @@ export class TrainingSession {
 
   stop(): Effect.Effect<StopResult> {
     return Effect.gen(this, function* () {
-      if (this.control && (this.fsm === "STARTED" || this.fsm === "PAUSED")) yield* this.control.stop
-      if (this.fsm !== "STOPPED") {
-        this.fsm = "STOPPED"
-        this.pausedPhase = null
-        if (!this.fiber) this.phase = "IDLE"
+      if (this.control && (this.st.fsm === "STARTED" || this.st.fsm === "PAUSED")) yield* this.control.stop
+      if (this.st.fsm !== "STOPPED") {
+        this.st.fsm = "STOPPED"
+        this.st.pausedPhase = null
+        if (!this.fiber) this.st.phase = "IDLE"
         this.publishState(true)
       }
-      return { status: "stop_requested" as const, stopped: true as const, epoch: this.step }
+      return { status: "stop_requested" as const, stopped: true as const, epoch: this.st.step }
     })
   }
 
   pause(): Effect.Effect<{ status: "paused" }, SessionConflict> {
     return Effect.gen(this, function* () {
-      if (this.fsm !== "STARTED" || !this.control) return yield* Effect.fail(conflict("Training cannot be paused", this.fsm))
+      if (this.st.fsm !== "STARTED" || !this.control) return yield* Effect.fail(conflict("Training cannot be paused", this.st.fsm))
       yield* this.control.pause
-      this.fsm = "PAUSED"
-      this.pausedPhase = this.phase
+      this.st.fsm = "PAUSED"
+      this.st.pausedPhase = this.st.phase
       this.publishState(true)
       return { status: "paused" as const }
     })
@@ -546,10 +482,10 @@ export class TrainingSession {
 
   resume(): Effect.Effect<{ status: "resumed" }, SessionConflict> {
     return Effect.gen(this, function* () {
-      if (this.fsm !== "PAUSED" || !this.control) return yield* Effect.fail(conflict("Training cannot be resumed", this.fsm))
+      if (this.st.fsm !== "PAUSED" || !this.control) return yield* Effect.fail(conflict("Training cannot be resumed", this.st.fsm))
       yield* this.control.resume
-      this.fsm = "STARTED"
-      this.pausedPhase = null
+      this.st.fsm = "STARTED"
+      this.st.pausedPhase = null
       this.publishState(true)
       return { status: "resumed" as const }
     })
@@ -560,15 +496,15 @@ export class TrainingSession {
     return this.serialized(
       Effect.gen(this, function* () {
         yield* this.haltFiber()
-        this.history.clear()
-        this.latestEval = null
-        if (this.config && this.params) yield* this.buildRun(this.config, this.params)
-        this.step = 0
-        this.fsm = "STOPPED"
-        this.phase = "IDLE"
-        this.pausedPhase = null
-        this.completionReason = null
-        this.error = null
+        this.st.history.clear()
+        this.st.latestEval = null
+        if (this.st.config && this.st.params) yield* this.buildRun(this.st.config, this.st.params)
+        this.st.step = 0
+        this.st.fsm = "STOPPED"
+        this.st.phase = "IDLE"
+        this.st.pausedPhase = null
+        this.st.completionReason = null
+        this.st.error = null
         this.publishState(true)
         return { status: "reset" as const }
       })
@@ -590,8 +526,8 @@ export class TrainingSession {
         const trained = this.trained()
         const out = yield* patchConfig(config, body, trained)
         if (trained) {
-          this.config = out.config
-          this.params = out.params
+          this.st.config = out.config
+          this.st.params = out.params
           applyLive(run.params, out.params)
         } else {
           yield* this.buildRun(out.config, out.params)
@@ -608,9 +544,9 @@ export class TrainingSession {
 
   metrics(): Effect.Effect<MetricsResponse, SessionNotFound> {
     return Effect.suspend(() => {
-      const row = this.history.latest()
+      const row = this.st.history.latest()
       if (!row) return Effect.fail(new SessionNotFound({ message: "No metrics available" }))
-      const evalMetrics: EvalMetrics = this.latestEval ?? {
+      const evalMetrics: EvalMetrics = this.st.latestEval ?? {
         enabled: this.deps.settings.evalMetricsEnabled,
         average: null,
         split: null,
@@ -623,86 +559,31 @@ export class TrainingSession {
   }
 
   metricsHistory(count?: number): Effect.Effect<{ metrics: Array<MetricsRow> }> {
-    return Effect.sync(() => ({ metrics: this.history.last(count) }))
-  }
-
-  private trainingState(): TrainingState {
-    const c = this.config
-    const h = c?.hyper
-    const p = this.params
-    const s = this.run?.status()
-    const upstream = p?.algorithm === "upstream"
-    return {
-      status: statusSpelling[this.fsm],
-      phase: this.phase,
-      learning_rate: h?.learning_rate ?? null,
-      max_hidden_units: h?.max_hidden_units ?? 0,
-      max_epochs: h?.epochs_max ?? 0,
-      current_epoch: this.step,
-      current_step: s?.epoch ?? 0,
-      network_name: c ? `CasCor-${c.inputSize}x${c.outputSize}` : "CasCor",
-      dataset_name: this.data?.name ?? null,
-      threshold_function: h?.activation_function_name ?? "SymmetricSigmoid",
-      optimizer_name: p ? (upstream ? "Adam" : "Quickprop") : "Quickprop",
-      timestamp: Date.now() / 1000,
-      phase_detail: this.phase === "IDLE" ? null : this.progress.phaseDetail,
-      grow_iteration: s?.hiddenUnits ?? 0,
-      grow_max: p?.rounds ?? 0,
-      best_correlation: this.progress.bestCorrelation,
-      candidates_trained: this.progress.candidatesTrained,
-      candidates_total: p?.poolSize ?? 0,
-      phase_started_at: this.progress.phaseStartedAt,
-      candidate_epoch: this.progress.candidateEpoch,
-      candidate_total_epochs: p ? (upstream ? p.upstream.candidateEpochs : p.inLimit) : 0,
-      output_epoch: this.progress.outputEpoch,
-      output_total_epochs: p ? (upstream ? p.upstream.outputEpochs : p.outLimit) : 0,
-      max_iterations: h?.max_iterations ?? 0
-    }
+    return Effect.sync(() => ({ metrics: this.st.history.last(count) }))
   }
 
   stateFrameData(): StateFrameData {
-    const h = this.config?.hyper
-    return {
-      ...this.trainingState(),
-      best_candidate_id: this.progress.best,
-      second_candidate_id: this.progress.second,
-      all_correlations: this.progress.allCorrelations,
-      candidate_pool_size: this.params?.poolSize ?? 0,
-      correlation_threshold: h?.correlation_threshold ?? 0,
-      convergence_threshold: h?.convergence_threshold ?? 0
-    }
+    return stateFrameDataOf(this.st)
   }
 
   statusNow(): TrainingStatus {
-    const training = this.fsm === "STARTED" || this.fsm === "PAUSED"
-    const hidden = this.run?.status().hiddenUnits ?? 0
-    return {
-      state_machine: {
-        status: this.fsm,
-        phase: this.phase,
-        paused_phase: this.pausedPhase,
-        has_candidate_state: this.phase === "CANDIDATE" || this.pausedPhase === "CANDIDATE"
-      },
-      monitor: {
-        is_training: this.fsm === "STARTED",
-        current_epoch: this.step,
-        current_hidden_units: hidden,
-        current_phase: this.phase,
-        total_metrics: this.history.size
-      },
-      training_state: this.trainingState(),
-      network_loaded: this.config !== null,
-      training_active: training,
-      completion_reason: this.completionReason,
-      metrics_clear_undo_available: false,
-      snapshot_seq: this.snapshotSeq,
-      server_instance_id: this.deps.broadcaster.instanceId,
-      is_training: this.fsm === "STARTED",
-      current_epoch: this.step,
-      backend: this.deps.backend,
-      algorithm: this.params?.algorithm ?? null,
-      error: this.error
-    }
+    return statusOf(this.st, this.deps.broadcaster.instanceId, this.deps.backend)
+  }
+
+  gauges(): SessionGauges {
+    return gaugesOf(this.st)
+  }
+
+  get history(): MetricsRing {
+    return this.st.history
+  }
+
+  private trained(): boolean {
+    return isTrained(this.st)
+  }
+
+  private localWorker(): Worker {
+    return localWorkerOf(this.st, this.deps.backend)
   }
 
   status(): Effect.Effect<TrainingStatus> {
@@ -710,56 +591,16 @@ export class TrainingSession {
   }
 
   get fsmState(): FsmStatus {
-    return this.fsm
+    return this.st.fsm
   }
 
   get networkLoaded(): boolean {
-    return this.config !== null
-  }
-
-  gauges(): SessionGauges {
-    const row = this.history.latest()
-    const s = this.run?.status()
-    return {
-      step: this.step,
-      engineEpoch: s?.epoch ?? 0,
-      hiddenUnits: s?.hiddenUnits ?? 0,
-      loss: row?.loss ?? null,
-      accuracy: row?.accuracy ?? null,
-      candidatePhaseSeconds: this.progress.lastCandidateSeconds,
-      training: this.fsm === "STARTED",
-      fsm: this.fsm
-    }
+    return this.st.config !== null
   }
 
   // -----------------------------------------------------------------------------------------------------------
   // Workers (local only: the in-process candidate executor)
   // -----------------------------------------------------------------------------------------------------------
-
-  private localWorker(): Worker {
-    const busy = this.fsm === "STARTED" && this.phase === "CANDIDATE"
-    return {
-      worker_id: `local-${process.pid}`,
-      kind: "local",
-      status: busy ? "busy" : "idle",
-      health_score: 1,
-      last_heartbeat_at: Date.now() / 1000,
-      current_task_id: busy ? `candidate-${this.run?.status().hiddenUnits ?? 0}` : null,
-      capabilities: {
-        cpu_cores: cpus().length,
-        gpu: this.deps.backend === "cuda",
-        backend: this.deps.backend,
-        node_version: process.version,
-        os: `${process.platform}-${process.arch}`
-      },
-      tasks_completed: this.progress.candidateTasks,
-      tasks_failed: this.progress.candidateFailures,
-      in_flight_tasks: busy ? 1 : 0,
-      rss_mb: Math.round((process.memoryUsage.rss() / 2 ** 20) * 10) / 10,
-      gpu_utilization_pct: null,
-      last_task_duration_seconds: this.progress.lastCandidateSeconds
-    }
-  }
 
   workers(): Effect.Effect<WorkerList> {
     return Effect.sync(() => {
@@ -800,17 +641,17 @@ export class TrainingSession {
     return Effect.try({
       try: () =>
         Schema.encodeSync(SnapshotBody)({
-          network: { ...this.config!, hyper: { ...this.config!.hyper }, engineOverrides: { ...this.config!.engineOverrides } },
-          dataset: this.data ? { ...this.data, source: { ...this.data.source } } : null,
-          run: this.runHasData && this.run ? this.run.snapshot() : null,
+          network: { ...this.st.config!, hyper: { ...this.st.config!.hyper }, engineOverrides: { ...this.st.config!.engineOverrides } },
+          dataset: this.st.data ? { ...this.st.data, source: { ...this.st.data.source } } : null,
+          run: this.st.runHasData && this.st.run ? this.st.run.snapshot() : null,
           session: {
-            step: this.step,
-            fsm_state: this.fsm,
-            completion_reason: this.completionReason,
+            step: this.st.step,
+            fsm_state: this.st.fsm,
+            completion_reason: this.st.completionReason,
             backend: this.deps.backend,
             saved_at: Date.now() / 1000
           },
-          metrics: this.history.last()
+          metrics: this.st.history.last()
         }),
       catch: (e) => new SessionInternal({ message: `Failed to serialise the snapshot: ${String(e)}` })
     })
@@ -828,12 +669,12 @@ export class TrainingSession {
         meta: {
           network: { input_size: config.inputSize, output_size: config.outputSize, hidden_units: s.hiddenUnits },
           algorithm: config.hyper.algorithm,
-          fsm_state: this.fsm,
-          current_epoch: this.step,
+          fsm_state: this.st.fsm,
+          current_epoch: this.st.step,
           engine_epoch: s.epoch
         }
       })
-      this.snapshotSeq++
+      this.st.snapshotSeq++
       return meta
     })
   }
@@ -854,7 +695,7 @@ export class TrainingSession {
   restoreSnapshot(id: string): Effect.Effect<SnapshotRestoreResult, SessionError> {
     return this.serialized(
       Effect.gen(this, function* () {
-        if (this.fsm === "STARTED" || this.fsm === "PAUSED") return yield* Effect.fail(conflict("Snapshot cannot be restored", this.fsm))
+        if (this.st.fsm === "STARTED" || this.st.fsm === "PAUSED") return yield* Effect.fail(conflict("Snapshot cannot be restored", this.st.fsm))
         const { body } = yield* this.deps.store.load(id)
         const corrupt = (msg: string) =>
           invalidField(["path", "id"], `corrupt snapshot: ${msg}`, id)
@@ -874,28 +715,28 @@ export class TrainingSession {
         } else {
           run = createRun(params, placeholderDataset(config.inputSize, config.outputSize))
         }
-        this.config = config
-        this.params = run.params
-        this.data = data
-        this.engine = engine
-        this.run = run
-        this.runHasData = engine !== null
-        this.step = body.session.step
-        this.history.replace(body.metrics)
-        this.completionReason = body.session.completion_reason
-        this.error = null
-        this.progress = { ...freshProgress(), engineEpoch: run.status().epoch }
-        this.bestLoss = Number.POSITIVE_INFINITY
-        this.fsm = "INVESTIGATING"
-        this.phase = "IDLE"
-        this.pausedPhase = null
+        this.st.config = config
+        this.st.params = run.params
+        this.st.data = data
+        this.st.engine = engine
+        this.st.run = run
+        this.st.runHasData = engine !== null
+        this.st.step = body.session.step
+        this.st.history.replace(body.metrics)
+        this.st.completionReason = body.session.completion_reason
+        this.st.error = null
+        this.st.progress = { ...freshProgress(), engineEpoch: run.status().epoch }
+        this.st.bestLoss = Number.POSITIVE_INFINITY
+        this.st.fsm = "INVESTIGATING"
+        this.st.phase = "IDLE"
+        this.st.pausedPhase = null
         this.publishState(true)
         const s = run.status()
         return {
           snapshot_id: id,
           operation: "restore" as const,
-          fsm_state: this.fsm,
-          time_index: { snapshot_window: { current_epoch: this.step, engine_epoch: s.epoch, hidden_units: s.hiddenUnits } },
+          fsm_state: this.st.fsm,
+          time_index: { snapshot_window: { current_epoch: this.st.step, engine_epoch: s.epoch, hidden_units: s.hiddenUnits } },
           training_params: config.hyper,
           status: "restored" as const
         }
@@ -907,41 +748,6 @@ export class TrainingSession {
   // Engine events → state, rows and frames
   // -----------------------------------------------------------------------------------------------------------
 
-  /** The session's kernels, with the native backend's progress callback wired to `candidate_progress` frames. */
-  private progressKernels(gen: number): Kernels {
-    const k = this.deps.kernels as Kernels & { readonly addon?: unknown; readonly candidatePhaseAsync: (input: never, onProgress?: (epoch: number, best: number) => void) => Promise<never> }
-    if (k.addon === undefined) return this.deps.kernels
-    const native = k as unknown as { candidatePhaseAsync: (i: unknown, p: (e: number, b: number) => void) => Promise<unknown> }
-    return {
-      ...this.deps.kernels,
-      candidatePhaseAsync: (input) => native.candidatePhaseAsync(input, (epoch, best) => this.onCandidateEpoch(gen, epoch, best)) as never
-    }
-  }
-
-  private onCandidateEpoch(gen: number, epoch: number, best: number): void {
-    if (gen !== this.gen) return
-    this.progress.candidateEpoch = epoch
-    this.progress.bestCorrelation = Number.isFinite(best) ? best : null
-    const every = this.deps.settings.candidateProgressEvery
-    if (epoch - this.progress.lastProgressEpoch >= every) {
-      this.progress.lastProgressEpoch = epoch - (epoch % every)
-      const p = this.params
-      this.deps.broadcaster.publish("candidate_progress", {
-        candidate_id: null,
-        candidate_uuid: null,
-        epoch,
-        total_epochs: p ? (p.algorithm === "upstream" ? p.upstream.candidateEpochs : p.inLimit) : 0,
-        correlation: this.progress.bestCorrelation,
-        unit: this.run?.status().hiddenUnits ?? 0,
-        final: false
-      })
-    }
-  }
-
-  private publishEvent(event: string, extra: Record<string, unknown> = {}): void {
-    this.deps.broadcaster.publish("event", { event, current_epoch: this.step, hidden_units: this.run?.status().hiddenUnits ?? 0, ...extra })
-  }
-
   /** `state` frames: at most one per `stateCoalesceMs` (the latest state wins), terminal ones at once. */
   publishState(immediate: boolean): void {
     const gap = this.deps.settings.stateCoalesceMs
@@ -950,224 +756,32 @@ export class TrainingSession {
       if (this.stateTimer) clearTimeout(this.stateTimer)
       this.stateTimer = null
       this.lastStateAt = now
-      this.deps.broadcaster.publish("state", this.stateFrameData())
+      this.deps.broadcaster.publish("state", stateFrameDataOf(this.st))
       return
     }
     if (this.stateTimer) return
     this.stateTimer = setTimeout(() => {
       this.stateTimer = null
       this.lastStateAt = Date.now()
-      this.deps.broadcaster.publish("state", this.stateFrameData())
+      this.deps.broadcaster.publish("state", stateFrameDataOf(this.st))
     }, gap - (now - this.lastStateAt))
     this.stateTimer.unref?.()
   }
 
-  private row(kind: MetricsRow["kind"], fields: Partial<MetricsRow>): MetricsRow {
-    return {
-      epoch: this.step,
-      timestamp: new Date().toISOString(),
-      loss: null,
-      accuracy: null,
-      learning_rate: this.config?.hyper.learning_rate ?? null,
-      hidden_units: this.run?.status().hiddenUnits ?? 0,
-      phase: this.phase,
-      validation_loss: null,
-      validation_accuracy: null,
-      kind,
-      f1: null,
-      precision: null,
-      recall: null,
-      roc_auc: null,
-      engine_epoch: this.progress.engineEpoch,
-      ...fields
-    }
-  }
-
-  private pushRow(row: MetricsRow, at: number): void {
-    this.history.push(row)
-    this.deps.broadcaster.publish("metrics", row, at)
-  }
-
-  /** The terminal row of a training step: training loss/accuracy, validation and classification metrics. */
-  private trainingStepRow(run: CascorRun): MetricsRow {
-    const s = run.status()
-    const { P, O } = run.dataset
-    const engine = this.engine!
-    const net = run.network()
-    const threshold = decisionThreshold(engine.transform)
-    const enabled = this.deps.settings.evalMetricsEnabled
-    const val = engine.val
-    const v = val ? evaluate(net, val.inputs, val.targets, val.P, threshold, "validation", enabled) : null
-    const cls = v ?? evaluate(net, run.dataset.inputs, run.dataset.targets, P, threshold, "train", enabled)
-    this.latestEval = cls.eval
-    const finite = (x: number) => (Number.isFinite(x) ? x : null)
-    return this.row("training_step", {
-      loss: finite(s.trueError / (P * O)),
-      accuracy: finite(s.accuracy),
-      validation_loss: v?.loss ?? null,
-      validation_accuracy: v?.accuracy ?? null,
-      f1: cls.f1,
-      precision: cls.precision,
-      recall: cls.recall,
-      roc_auc: cls.roc_auc
-    })
-  }
-
-  private onEvent(gen: number, run: CascorRun, ev: TrainingEvent): void {
-    if (gen !== this.gen) return
-    const at = nowMs()
-    const pr = this.progress
-    switch (ev._tag) {
-      case "TrainingStarted":
-        pr.engineEpoch = ev.epoch
-        this.publishEvent("training_started", { restored: ev.restored, backend: ev.backend })
-        this.publishState(true)
-        return
-      case "PhaseStarted":
-        if (this.fsm === "STARTED" || this.fsm === "PAUSED") this.phase = ev.phase === "output" ? "OUTPUT" : "CANDIDATE"
-        pr.phaseStartedAt = at / 1000
-        pr.phaseDetail = ev.phase === "output" ? "training_output" : "training_candidates"
-        if (ev.phase === "output") pr.outputEpoch = 0
-        else {
-          pr.candidateEpoch = 0
-          pr.lastProgressEpoch = 0
-          pr.bestCorrelation = null
-          pr.candidatesTrained = 0
-        }
-        this.publishState(false)
-        return
-      case "EpochMetrics": {
-        pr.engineEpoch = ev.epoch
-        if (ev.phase !== "output") return
-        pr.outputEpoch = ev.phaseEpoch + 1
-        const every = this.deps.settings.outputEpochSampling
-        if (every > 0 && (ev.phaseEpoch + 1) % every === 0 && ev.accuracy === undefined)
-          this.pushRow(this.row("output_epoch", { loss: Number.isFinite(ev.loss) ? ev.loss : null }), at)
-        return
-      }
-      case "CandidateProgress": {
-        const order = ev.scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0])
-        pr.best = ev.best
-        pr.second = order[1]?.[1] ?? null
-        pr.allCorrelations = [...ev.scores]
-        pr.bestCorrelation = Number.isFinite(ev.bestScore) ? ev.bestScore : null
-        pr.candidatesTrained = ev.scores.length
-        pr.candidateEpoch = ev.epochs
-        const p = run.params
-        this.deps.broadcaster.publish(
-          "candidate_progress",
-          {
-            candidate_id: ev.best,
-            candidate_uuid: null,
-            epoch: ev.epochs,
-            total_epochs: p.algorithm === "upstream" ? p.upstream.candidateEpochs : p.inLimit,
-            correlation: pr.bestCorrelation,
-            unit: ev.unit,
-            final: true,
-            all_correlations: ev.scores
-          },
-          at
-        )
-        return
-      }
-      case "UnitInstalled":
-        pr.phaseDetail = "adding_candidate"
-        this.deps.broadcaster.publish(
-          "cascade_add",
-          { timestamp: at / 1000, hidden_unit_index: ev.index, correlation: ev.score, total_hidden_units: ev.index + 1 },
-          at
-        )
-        this.deps.broadcaster.publish("topology", topologyOf(run.network()), at)
-        return
-      case "PhaseEnded":
-        pr.engineEpoch = ev.epoch
-        if (ev.phase === "candidate") {
-          pr.lastCandidateSeconds = ev.ms / 1000
-          pr.candidateTasks++
-          return
-        }
-        this.step++
-        {
-          const row = this.trainingStepRow(run)
-          this.pushRow(row, at)
-          // The output weights changed: dashboards keep the drawn network current (§6.3 "grew or changed").
-          this.deps.broadcaster.publish("topology", topologyOf(run.network()), at)
-          this.maybeAutoSnapshot(row)
-        }
-        this.publishState(false)
-        return
-      case "TrainingPaused":
-      case "TrainingResumed":
-        this.publishState(false)
-        return
-      case "TrainingCompleted":
-        this.fiber = null
-        this.control = null
-        this.phase = "IDLE"
-        this.pausedPhase = null
-        if (ev.outcome === "stopped") {
-          this.fsm = "STOPPED"
-          this.publishEvent("training_stopped")
-        } else {
-          this.fsm = "COMPLETED"
-          this.completionReason = this.completionReasonOf(ev.reason)
-          this.publishEvent("training_complete", { completion_reason: this.completionReason })
-        }
-        this.publishState(true)
-        return
-    }
-  }
-
-  private completionReasonOf(reason: string): string {
-    const h = this.config?.hyper
-    const limit = h && h.max_hidden_units <= h.max_iterations ? "max_hidden_units" : "max_iterations"
-    switch (reason) {
-      case "victory":
-        return "target_accuracy"
-      case "rounds":
-      case "max_iterations":
-        return limit
-      case "maxUnits":
-        return "max_hidden_units"
-      default:
-        return reason
-    }
-  }
-
   private maybeAutoSnapshot(row: MetricsRow): void {
-    if (!this.config?.hyper.auto_snap_best) return
+    if (!this.st.config?.hyper.auto_snap_best) return
     const loss = row.validation_loss ?? row.loss
-    if (loss === null || !(loss < this.bestLoss)) return
-    this.bestLoss = loss
+    if (loss === null || !(loss < this.st.bestLoss)) return
+    this.st.bestLoss = loss
     const save = this.saveSnapshot(`auto-snap-best: step ${row.epoch}, loss ${loss.toPrecision(4)}`, "auto").pipe(
       Effect.catchAll((e) => Effect.logWarning(`auto snapshot failed: ${e.message}`))
     )
     Effect.runFork(save)
   }
 
-  private onFailure(gen: number, cause: Cause.Cause<unknown>): void {
-    if (gen !== this.gen || Cause.isInterruptedOnly(cause)) return
-    const failure = Cause.failureOption(cause)
-    const message = Option.match(failure, {
-      onNone: () => Cause.pretty(cause).split("\n")[0] ?? "training failed",
-      onSome: (e) => (e as { message?: string }).message ?? String(e)
-    })
-    this.fiber = null
-    this.control = null
-    this.fsm = "FAILED"
-    this.phase = "IDLE"
-    this.pausedPhase = null
-    this.error = message
-    this.completionReason = this.progress.phaseDetail === "training_candidates" ? "candidate_training_failed" : null
-    if (this.progress.phaseDetail === "training_candidates") this.progress.candidateFailures++
-    Effect.runFork(Effect.logError(`training failed: ${message}`))
-    this.publishEvent("training_failed", { error: message })
-    this.publishState(true)
-  }
-
   /** `initial_metrics` rows for a fresh WebSocket connection. */
   initialMetrics(count = this.deps.settings.initialMetricsCount): { metrics: Array<MetricsRow>; count: number; current_seq: number } {
-    const metrics = this.history.last(Math.max(1, Math.min(100, count)))
+    const metrics = this.st.history.last(Math.max(1, Math.min(100, count)))
     return { metrics, count: metrics.length, current_seq: this.deps.broadcaster.currentSeq }
   }
 
