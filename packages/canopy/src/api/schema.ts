@@ -231,6 +231,8 @@ export const StreamHealth = Schema.Struct({
   last_frame_age_seconds: Schema.optional(NullableNumber),
   reconnect_attempts: Schema.optional(Schema.Int),
   circuit: Schema.optional(Schema.Literal("closed", "open", "half_open")),
+  /** How commands reach the backend now. */
+  control_channel: Schema.optional(Schema.Literal("websocket", "rest", "in-process")),
   message: Schema.optional(Schema.NullOr(Schema.String))
 })
 export type StreamHealth = typeof StreamHealth.Type

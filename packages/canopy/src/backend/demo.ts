@@ -467,7 +467,8 @@ export const makeDemoLink = (o: DemoOptions): Effect.Effect<CascorLink, never, S
       workerStats: Effect.sync(() => demoWorkerStats(demoWorkers(session.fsmState === "STARTED" && !pacing, completedTasks))),
       subscribe: PubSub.subscribe(pubsub),
       activate,
-      controlState: Effect.succeed("n/a")
+      controlState: Effect.succeed("n/a"),
+      controlChannel: Effect.succeed("in-process")
     }
     return link
   })

@@ -198,9 +198,10 @@ export const makeLinkBackend = (link: CascorLink, o: LinkBackendOptions): Effect
 
     const relayState = (): StreamState => (inProcess ? "n/a" : !connected ? "reconnecting" : degraded ? "degraded" : "healthy")
 
-    const streamHealth: Effect.Effect<StreamHealth> = Effect.map(link.controlState, (control) => {
+    const streamHealth: Effect.Effect<StreamHealth> = Effect.map(Effect.zip(link.controlState, link.controlChannel), ([control, channel]) => {
       const relay = relayState()
       return {
+        control_channel: channel,
         overall: inProcess ? "n/a" : worst(relay, control),
         relay,
         control,

@@ -93,4 +93,6 @@ export interface CascorLink {
   readonly activate: Effect.Effect<void>
   /** State of the command channel. */
   readonly controlState: Effect.Effect<"healthy" | "reconnecting" | "n/a">
+  /** How commands travel now: the upstream's control socket, its REST routes, or in-process. */
+  readonly controlChannel: Effect.Effect<"websocket" | "rest" | "in-process">
 }

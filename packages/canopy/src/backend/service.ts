@@ -15,7 +15,7 @@ import { type ControlChannel, controlChannel } from "@juniper/cascor/client/cont
 import type { CascorClientFailure } from "@juniper/cascor/client/errors"
 import { makeJuniperCascorClient } from "@juniper/cascor/client/http-client"
 import type { JuniperCascorClientShape } from "@juniper/cascor/client/shape"
-import { type TrainingStreamEvent, trainingStreamEvents } from "@juniper/cascor/client/training-stream"
+import { OutboundLink, type TrainingStreamEvent, trainingStreamEvents } from "@juniper/cascor/client/training-stream"
 import type { BackendMode } from "../api/schema.js"
 import { type CascorLink, LinkError, type LinkEvent } from "./link.js"
 
@@ -30,6 +30,11 @@ export interface ClientLinkOptions {
   readonly openControl: Effect.Effect<ControlChannel, unknown, Scope.Scope> | null
   /** Delay before restarting a training stream that gave up (auth/Origin refusal, too many failures). */
   readonly restartDelayMs?: number
+  /**
+   * Where messages to the current /ws/training connection go: a fresh connect is started at once (a first frame that
+   * is not a resume) instead of after the server's 5 s resume wait.
+   */
+  readonly outbound?: OutboundLink
 }
 
 const tagOf = (e: unknown): string => (typeof e === "object" && e !== null && "_tag" in e ? String((e as { _tag: unknown })._tag) : "")
@@ -74,6 +79,7 @@ export const makeClientLink = (o: ClientLinkOptions): Effect.Effect<CascorLink, 
     const pubsub = yield* PubSub.unbounded<LinkEvent>()
     const emit = (e: LinkEvent) => pubsub.unsafeOffer(e)
     let connected = false
+    let helloPending = false
     let serverInstanceId: string | null = null
 
     // --- /ws/training ---------------------------------------------------------------------------------------------
@@ -81,6 +87,8 @@ export const makeClientLink = (o: ClientLinkOptions): Effect.Effect<CascorLink, 
       Effect.sync(() => {
         switch (ev._tag) {
           case "Open":
+            // The client reports Open after the greeting was delivered: send the deferred first frame now.
+            if (helloPending && o.outbound?.send({ type: "subscribe_metrics", data: { max_count: 1 } })) helloPending = false
             return
           case "Invalid":
             return
@@ -92,6 +100,8 @@ export const makeClientLink = (o: ClientLinkOptions): Effect.Effect<CascorLink, 
             const f = ev.frame as { type: string; data?: unknown; timestamp?: number; seq?: number }
             if (f.type === "connection_established") {
               serverInstanceId = (f.data as { server_instance_id?: string }).server_instance_id ?? null
+              // The protocol has already queued its resume when it has one; otherwise this starts the fresh connect.
+              helloPending = o.outbound !== undefined && !o.outbound.send({ type: "subscribe_metrics", data: { max_count: 1 } })
               emit({ _tag: "Heartbeat" })
               return
             }
@@ -201,7 +211,9 @@ export const makeClientLink = (o: ClientLinkOptions): Effect.Effect<CascorLink, 
       subscribe: PubSub.subscribe(pubsub),
       // The relay starts once the backend listens, so the first Connected event is seen.
       activate: Effect.asVoid(Effect.forkIn(relay, scope)),
-      controlState: Effect.sync(() => (channel !== null && channel.isOpen() ? "healthy" : connected ? "healthy" : "reconnecting"))
+      // Commands still work over REST while the control socket is down; only a lost upstream is "reconnecting".
+      controlState: Effect.sync(() => (channel !== null && channel.isOpen() ? "healthy" : connected ? "healthy" : "reconnecting")),
+      controlChannel: Effect.sync(() => (channel !== null && channel.isOpen() ? "websocket" : "rest"))
     }
     return link
   })
@@ -225,10 +237,12 @@ export const makeServiceLink = (o: ServiceLinkOptions): Effect.Effect<CascorLink
       Effect.provide(http),
       Effect.orDie
     )
+    const outbound = new OutboundLink()
     return yield* makeClientLink({
       mode: "service",
       upstreamUrl: o.baseUrl,
       client,
+      outbound,
       trainingEvents: trainingStreamEvents({
         baseUrl: o.baseUrl,
         ...auth,
@@ -236,7 +250,7 @@ export const makeServiceLink = (o: ServiceLinkOptions): Effect.Effect<CascorLink
         reconnectBaseMs: 250,
         reconnectMaxMs: 3000,
         staleAfterMs: 75_000
-      }),
+      }, undefined, outbound),
       openControl: controlChannel({ baseUrl: o.baseUrl, ...auth, origin: o.origin, connectTimeoutMs: 5000 })
     })
   })
