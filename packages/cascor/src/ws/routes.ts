@@ -4,7 +4,7 @@
  * the graceful shutdown does not wait for long-lived connections.
  */
 import { HttpLayerRouter } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import { Duration, Effect, Layer } from "effect"
 import { type HttpSettings, makeApiKeyCheck } from "@juniper/core"
 import { CloseCode } from "../api/schema.js"
 import type { WsSettings } from "../config.js"
@@ -49,6 +49,25 @@ export const wsRoutes = (settings: WsSettings, http: HttpSettings) =>
         })
       )
       const session = runs.default
+      // Emission summary (§6.4): frames and bytes by type since the last summary, subscribers, drops.
+      if (settings.emissionSummaryIntervalSec > 0) {
+        const b = session.broadcaster
+        let last = { messages: new Map<string, number>(), seq: b.currentSeq }
+        const summary = Effect.suspend(() => {
+          if (b.currentSeq === last.seq) return Effect.void
+          const frames: Record<string, number> = {}
+          for (const [type, n] of b.counters.messages) frames[type] = n - (last.messages.get(type) ?? 0)
+          last = { messages: new Map(b.counters.messages), seq: b.currentSeq }
+          let dropped = 0
+          for (const c of ctx.connections) dropped += c.outbox.dropped
+          return Effect.logInfo("ws emission summary").pipe(
+            Effect.annotateLogs({ frames, seq: b.currentSeq, subscribers: b.subscriberCount, connections: ctx.connections.size, dropped_frames: dropped })
+          )
+        })
+        yield* Effect.forkScoped(
+          Effect.forever(Effect.zipRight(Effect.sleep(Duration.seconds(settings.emissionSummaryIntervalSec)), summary))
+        )
+      }
       const training = HttpLayerRouter.add("GET", "/ws/training", (req) => trainingSocket(ctx, session, req))
       const control = settings.disableControlEndpoint
         ? Layer.empty
