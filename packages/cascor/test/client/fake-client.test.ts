@@ -144,6 +144,21 @@ describe("FakeCascorClient", () => {
     )
   })
 
+  it("reset while training or paused returns at once: an untrained network, no history", async () => {
+    for (const state of ["training", "paused"] as const)
+      await withFake("two_spiral_training", (c, hooks) =>
+        Effect.gen(function* () {
+          yield* hooks.setState(state)
+          expect((yield* c.resetTraining()).status).toBe("reset")
+          const s = yield* c.getTrainingStatus()
+          expect(s).toMatchObject({ current_epoch: 0, state_machine: { status: "STOPPED", phase: "IDLE" }, monitor: { current_hidden_units: 0 } })
+          expect((yield* c.getMetricsHistory()).metrics).toEqual([])
+          expect((yield* c.startTraining()).status).toBe("training_started")
+          expect((yield* c.getTrainingStatus()).current_epoch).toBe(1)
+        })
+      )
+  })
+
   it("xor_converged: a complete 2→1 network that separates XOR; empty: no workers", async () => {
     await withFake("xor_converged", (c) =>
       Effect.gen(function* () {

@@ -57,8 +57,7 @@ export class FakeCascorBackend {
         scope
       })
       const backend = new FakeCascorBackend(session, gate, broadcaster, options.settleTimeoutMs ?? 30_000)
-      // The session's training fiber is not interruptible (it is forked inside an uninterruptible start), so it is
-      // stopped through its control first; an interrupt alone would wait for the whole run.
+      // Stopped through its control (between phases), then the fiber is halted.
       yield* Effect.addFinalizer(() => Effect.sync(() => gate.open()).pipe(Effect.zipRight(session.stop()), Effect.zipRight(session.shutdown())))
       const every = options.autoAdvanceMs ?? 0
       if (every > 0) yield* Effect.forkScoped(Effect.repeat(Effect.ignore(backend.advanceEpoch(1)), Schedule.spaced(Duration.millis(every))))
@@ -157,13 +156,7 @@ export class FakeCascorBackend {
     return Effect.tap(this.session.resume(), () => this.settle)
   }
   reset() {
-    // A running run is stopped first (see make: its fiber only ends between phases).
-    const running = () => this.session.fsmState === "STARTED" || this.session.fsmState === "PAUSED"
-    return Effect.suspend(() => (running() ? this.stop() : Effect.void)).pipe(
-      Effect.zipRight(Effect.sync(() => this.gate.release())),
-      Effect.zipRight(this.session.reset()),
-      Effect.tap(() => this.settle)
-    )
+    return Effect.tap(Effect.zipRight(Effect.sync(() => this.gate.release()), this.session.reset()), () => this.settle)
   }
   createNetwork(req: NetworkCreateRequest) {
     return this.session.createNetwork(req)
