@@ -10,6 +10,7 @@
 import { Config, ConfigError, Either, Option, Redacted } from "effect"
 import { httpSettings, type LegacyName, secret, stringList } from "@juniper/core"
 import { BackendConfig } from "./backend/registry.js"
+import { ClusterConfig } from "./cluster/config.js"
 
 const int = (name: string, fallback: number, min = 0) =>
   Config.integer(name).pipe(
@@ -97,7 +98,9 @@ export const CascorSettings = Config.all({
   ),
   backend: BackendConfig,
   ws: WsSettings,
-  autoStart: AutoStartSettings
+  autoStart: AutoStartSettings,
+  /** JUNIPER_CASCOR_CLUSTER__* (cluster/config.ts). */
+  cluster: ClusterConfig
 })
 export type CascorSettings = Config.Config.Success<typeof CascorSettings>
 

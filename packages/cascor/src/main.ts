@@ -2,7 +2,7 @@
 import { Effect, Layer } from "effect"
 import { InvalidConfiguration, processEnv, runService } from "@juniper/core"
 import { ALIASES, authProblem, bindGuardProblem, CascorSettings, LEGACY_NAMES } from "./config.js"
-import { CascorServiceLive } from "./server.js"
+import { clusterMain } from "./cluster/main-hook.js"
 
 // CLI flags override the environment.
 const flags: Record<string, string> = { "--host": "HOST", "--port": "PORT", "--log-level": "LOG_LEVEL", "--backend": "BACKEND", "--snapshots-dir": "SNAPSHOTS_DIR" }
@@ -30,7 +30,7 @@ const App = Layer.unwrapEffect(
     ].filter((p): p is { variable: string; reason: string } => p.reason !== null)
     if (problems.length > 0) return yield* Effect.fail(new InvalidConfiguration({ problems }))
     if (settings.http.apiKeys.length === 0) yield* Effect.logWarning("no API keys configured: authentication is off")
-    return CascorServiceLive(settings)
+    return clusterMain(settings)
   })
 )
 

@@ -17,6 +17,7 @@ import {
 import { layerJuniperDataClient } from "@juniper/data"
 import { CascorApi } from "./api/http-api.js"
 import { CascorBackend, kernelsLayerFor } from "./backend/registry.js"
+import { clusterLayer } from "./cluster/layers.js"
 import type { CascorSettings } from "./config.js"
 import { CascorApiLive } from "./http/handlers.js"
 import { cascorErrors } from "./http/wire-errors.js"
@@ -89,6 +90,7 @@ export const CascorServiceLive = (s: CascorSettings): Layer.Layer<never, unknown
   return Layer.mergeAll(server, layerAutoStart(s.autoStart)).pipe(
     Layer.provide(health),
     Layer.provide(metrics),
+    Layer.provide(clusterLayer(s.cluster, s.ws)),
     Layer.provide(runsLayer(s))
   ) as Layer.Layer<never, unknown, SdNotify>
 }

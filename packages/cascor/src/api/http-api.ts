@@ -9,6 +9,7 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { HealthGroup } from "@juniper/core"
+import { RunsGroup } from "../cluster/http-api.js"
 import {
   CascorBadRequest,
   CascorConflict,
@@ -155,6 +156,7 @@ export class CascorApi extends HttpApi.make("juniper-cascor")
   .add(DatasetGroup)
   .add(SnapshotsGroup)
   .add(WorkersGroup)
+  .add(RunsGroup)
   .addError(CascorBadRequest)
   .addError(CascorNotFound)
   .addError(CascorConflict)

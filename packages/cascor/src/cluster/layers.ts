@@ -18,7 +18,9 @@ import { PgClient } from "@effect/sql-pg"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import { Duration, Effect, Layer, Option, Redacted } from "effect"
 import type { CascorKernels } from "../engine/service.js"
+import type { WsSettings } from "../config.js"
 import type { ClusterSettings } from "./config.js"
+import { layerRunFeeds } from "./ws.js"
 import { layerCompute, RunnerIdentity, runnerIdentity } from "./compute.js"
 import { ClusterRuns, layerClusterRuns } from "./runs.js"
 import { layerMemoryRunStore, layerSqlRunStore, RunStore } from "./store.js"
@@ -108,10 +110,14 @@ export const runnerParts = (s: ClusterSettings) =>
  * when the server provides it).
  */
 export const clusterLayer = (
-  s: ClusterSettings
+  s: ClusterSettings,
+  ws?: Pick<WsSettings, "replayBufferSize" | "maxMessageSizeBytes" | "chunkPayloadSizeBytes">
 ): Layer.Layer<ClusterRuns | CandidateTransport | Core | RunnerStorage.RunnerStorage, unknown, CascorKernels> => {
   const core = clusterCore(s)
-  const api = s.role === "runner" ? Layer.empty : layerClusterRuns(s)
+  const feeds = ws
+    ? layerRunFeeds({ broadcast: { replayBufferSize: ws.replayBufferSize, maxMessageSizeBytes: ws.maxMessageSizeBytes, chunkPayloadSizeBytes: ws.chunkPayloadSizeBytes } })
+    : Layer.empty
+  const api = s.role === "runner" ? Layer.empty : Layer.provideMerge(feeds, layerClusterRuns(s))
   const runner = isRunner(s) ? runnerParts(s) : Layer.empty
   const withLog = Layer.effectDiscard(
     Effect.logInfo(

@@ -26,7 +26,13 @@ import { CandidateTrainer, type JobReply, type TrainerError } from "./protocol.j
 export interface PhaseExecutor {
   readonly executor: CandidateExecutor<KernelFailure>
   /** Jobs sent so far, and the runners that answered them. */
-  readonly stats: () => { readonly jobs: number; readonly loads: number; readonly runners: ReadonlyArray<string> }
+  readonly stats: () => {
+    readonly jobs: number
+    readonly loads: number
+    readonly runners: ReadonlyArray<string>
+    /** Kernel time of each job as its runner measured it (wall minus this is transport and queueing). */
+    readonly kernelMs: ReadonlyArray<number>
+  }
 }
 
 export interface CandidateTransportShape {
@@ -58,7 +64,7 @@ export const layerLocalTransport: Layer.Layer<CandidateTransport, never, Candida
         let jobs = 0
         return {
           executor: (job: CandidateJob) => Effect.suspend(() => (jobs++, compute.run(job))),
-          stats: () => ({ jobs, loads: 0, runners: ["local"] })
+          stats: () => ({ jobs, loads: 0, runners: ["local"], kernelMs: [] })
         }
       })
   }))
@@ -128,9 +134,11 @@ export const makeClusterTransport = Effect.gen(function* () {
       let upload: { P: number; K: number; O: number; X: Uint8Array; E: Uint8Array; errMean: Uint8Array; sse: number } | null = null
       const loads = new Map<string, Effect.Effect<void, KernelFailure>>()
       const runners = new Set<string>()
+      const kernelMs: Array<number> = []
       let jobs = 0
       let loadCount = 0
-      let next = 0
+      // Start each phase at another worker, so the extra replay job of split pools does not always land on the same one.
+      let next = [...label].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % ids.length
 
       const load = (id: string): Effect.Effect<void, KernelFailure> => {
         const hit = loads.get(id)
@@ -172,6 +180,7 @@ export const makeClusterTransport = Effect.gen(function* () {
           Effect.flatMap((e): Effect.Effect<CandidateJobResult, KernelFailure> => {
             if (Either.isRight(e)) {
               runners.add(e.right.runner)
+              kernelMs.push(e.right.ms)
               return Effect.succeed(resultOf(e.right))
             }
             const err = e.left as TrainerError | { _tag: string }
@@ -205,7 +214,7 @@ export const makeClusterTransport = Effect.gen(function* () {
           jobs++
           return train(id, job, 0)
         })
-      return { executor, stats: () => ({ jobs, loads: loadCount, runners: [...runners] }) } satisfies PhaseExecutor
+      return { executor, stats: () => ({ jobs, loads: loadCount, runners: [...runners], kernelMs: [...kernelMs] }) } satisfies PhaseExecutor
     })
 
   return {

@@ -88,6 +88,16 @@ export const resolveDataset = (spec: DatasetSpec): Effect.Effect<Dataset, PhaseF
     )
   })
 
+/**
+ * Jobs per candidate phase when the run does not say: one per runner where splitting is exact (the TypeScript
+ * kernels: a candidate's arithmetic does not depend on the pool size or its place in it), else one unsplit job —
+ * the native CPU kernels pick their vector layout by pool size (e.g. patterns across the lanes for C ≤ 16), so a
+ * split pool can differ from the local one in the last bits. An explicit `candidate_chunks` always splits; its
+ * result then depends on the chunk count only, never on which or how many runners ran the jobs.
+ */
+export const autoChunks = <E, R>(backend: string, workers: Effect.Effect<number, E, R>): Effect.Effect<number, E, R> =>
+  backend === "ts" ? workers : Effect.succeed(1)
+
 const retryable = { while: (e: PhaseFailed) => e.retryable, times: 3 } as const
 
 export const TrainingWorkflowLive = TrainingWorkflow.toLayer(
@@ -144,7 +154,7 @@ export const TrainingWorkflowLive = TrainingWorkflow.toLayer(
           const report = candidate
             ? yield* Effect.scoped(
                 Effect.gen(function* () {
-                  const chunks = spec.chunks > 0 ? spec.chunks : yield* transport.workers
+                  const chunks = spec.chunks > 0 ? spec.chunks : yield* autoChunks(kernels.backend, transport.workers)
                   const px = yield* transport.phase(`${runId}/${before.hiddenUnits}`)
                   const r = yield* run.step(kernels, { executor: px.executor, candidateChunks: chunks })
                   jobs = px.stats().jobs

@@ -4,6 +4,7 @@ import { Effect, Layer } from "effect"
 import { healthHandlers } from "@juniper/core"
 import { nowMeta } from "../api/errors.js"
 import { CascorApi } from "../api/http-api.js"
+import { RunsLive } from "../cluster/http-handlers.js"
 import { CascorRuns } from "../session/registry.js"
 import type { TrainingSession } from "../session/session.js"
 import { httpErrors } from "./errors.js"
@@ -69,4 +70,4 @@ const WorkersLive = HttpApiBuilder.group(CascorApi, "workers", (h) =>
 )
 
 /** All handlers; needs CascorRuns and core's Health. */
-export const CascorApiLive = Layer.mergeAll(NetworkLive, TrainingLive, MetricsLive, DatasetLive, SnapshotsLive, WorkersLive, healthHandlers(CascorApi))
+export const CascorApiLive = Layer.mergeAll(NetworkLive, TrainingLive, MetricsLive, DatasetLive, SnapshotsLive, WorkersLive, RunsLive, healthHandlers(CascorApi))

@@ -7,6 +7,7 @@ import { CascorRuns } from "../session/registry.js"
 import type { TrainingSession } from "../session/session.js"
 import { Outbox } from "../ws/outbox.js"
 import { CascorRpcs } from "./group.js"
+import { CascorClusterRpcs, RunRpcsLive } from "../cluster/rpc.js"
 
 /** Frames buffered per RPC subscriber (same policy as a WebSocket client). */
 const SUBSCRIBER_BUFFER = 1024
@@ -77,6 +78,6 @@ export const CascorRpcsLive = CascorRpcs.toLayer(
 
 /** `/rpc`: POST for HTTP (ndjson), GET upgrades to a WebSocket. */
 export const CascorRpcRoutes = Layer.mergeAll(
-  RpcServer.layerHttpRouter({ group: CascorRpcs, path: "/rpc", protocol: "http" }),
-  RpcServer.layerHttpRouter({ group: CascorRpcs, path: "/rpc", protocol: "websocket" })
-).pipe(Layer.provide([CascorRpcsLive, RpcSerialization.layerNdjson]))
+  RpcServer.layerHttpRouter({ group: CascorClusterRpcs, path: "/rpc", protocol: "http" }),
+  RpcServer.layerHttpRouter({ group: CascorClusterRpcs, path: "/rpc", protocol: "websocket" })
+).pipe(Layer.provide([CascorRpcsLive, RunRpcsLive, RpcSerialization.layerNdjson]))

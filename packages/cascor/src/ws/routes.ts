@@ -4,11 +4,12 @@
  * the graceful shutdown does not wait for long-lived connections.
  */
 import { HttpLayerRouter } from "@effect/platform"
-import { Duration, Effect, Layer } from "effect"
+import { Duration, Effect, Layer, Option } from "effect"
 import { type HttpSettings, makeApiKeyCheck } from "@juniper/core"
 import { CloseCode } from "../api/schema.js"
 import type { WsSettings } from "../config.js"
 import { CascorRuns } from "../session/registry.js"
+import { RunFeeds, runParamOf, runTrainingSocket } from "../cluster/ws.js"
 import { Admission } from "./admission.js"
 import type { WsContext } from "./context.js"
 import { controlSocket } from "./control.js"
@@ -68,7 +69,12 @@ export const wsRoutes = (settings: WsSettings, http: HttpSettings) =>
           Effect.forever(Effect.zipRight(Effect.sleep(Duration.seconds(settings.emissionSummaryIntervalSec)), summary))
         )
       }
-      const training = HttpLayerRouter.add("GET", "/ws/training", (req) => trainingSocket(ctx, session, req))
+      // `?run=<id>`: a distributed run's stream (cluster/ws.ts); otherwise the default run's.
+      const feeds = yield* Effect.serviceOption(RunFeeds)
+      const training = HttpLayerRouter.add("GET", "/ws/training", (req) => {
+        const run = Option.isSome(feeds) ? runParamOf(req) : null
+        return run !== null && Option.isSome(feeds) ? runTrainingSocket(ctx, feeds.value, run, req) : trainingSocket(ctx, session, req)
+      })
       const control = settings.disableControlEndpoint
         ? Layer.empty
         : HttpLayerRouter.add("GET", "/ws/control", (req) => controlSocket(ctx, session, req))
