@@ -8,11 +8,11 @@ import type { CanopySettings } from "../config.js"
 import { redactedValue } from "../config.js"
 import { CanopyBackend } from "./backend.js"
 import { makeDemoLink } from "./demo.js"
-import { makeFakeLink } from "./fake.js"
+import { layerFakeCascorFor } from "./fake.js"
 import type { CascorLink } from "./link.js"
 import { makeLinkBackend } from "./link-backend.js"
 import type { Selection } from "./select.js"
-import { makeServiceLink } from "./service.js"
+import { layerServiceCascor, makeCascorLink } from "./service.js"
 
 const backendOptions = (s: CanopySettings) => ({
   specs: s.training,
@@ -36,17 +36,15 @@ export const layerDemoBackend = (s: CanopySettings) =>
     })
   )
 
+/** Service: JuniperCascor through the cascor clients (HTTP, /ws/training, /ws/control). */
 export const layerServiceBackend = (s: CanopySettings, url: string) =>
-  fromLink(
-    s,
-    makeServiceLink({
-      baseUrl: url,
-      apiKey: redactedValue(s.cascorApiKey),
-      origin: s.cascorWsOrigin
-    })
+  fromLink(s, makeCascorLink({ mode: "service", upstreamUrl: url })).pipe(
+    Layer.provide(layerServiceCascor({ baseUrl: url, apiKey: redactedValue(s.cascorApiKey), origin: s.cascorWsOrigin }))
   )
 
-export const layerFakeBackend = (s: CanopySettings) => fromLink(s, makeFakeLink({ scenario: s.fakeScenario }))
+/** Fake: the very same link over FakeCascorClient and the fake streams. */
+export const layerFakeBackend = (s: CanopySettings) =>
+  fromLink(s, makeCascorLink({ mode: "fake", upstreamUrl: null })).pipe(Layer.provide(layerFakeCascorFor({ scenario: s.fakeScenario })))
 
 /** The backend the selection chose. */
 export const layerBackend = (s: CanopySettings, selection: Selection) =>

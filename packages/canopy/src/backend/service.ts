@@ -5,17 +5,17 @@
  * the control socket is not open. A command that was sent and timed out is never re-sent over REST (one
  * acknowledgement path).
  *
- * `makeClientLink` takes the clients as values, so the Fake layer (./fake.ts) is this very link over
- * FakeCascorClient and an in-process training stream.
+ * The link reads the clients from their tags (`JuniperCascorClient`, `CascorTrainingStreams`), so the Service and the
+ * Fake layers differ only by the cascor layer they provide: `layerCascor` (HTTP and WebSockets to a real
+ * JuniperCascor) or `layerFakeCascor` (FakeCascorClient and the fake training and control streams, ./fake.ts).
  */
-import { NodeHttpClient } from "@effect/platform-node"
-import { Duration, Effect, Layer, PubSub, type Scope, Stream } from "effect"
+import { Duration, Effect, PubSub, type Scope, Stream } from "effect"
 import type { DatasetRequest, InlineData, TrainingParams } from "@juniper/cascor/api/schema"
-import { type ControlChannel, controlChannel } from "@juniper/cascor/client/control"
+import type { ControlChannel } from "@juniper/cascor/client/control"
 import type { CascorClientFailure } from "@juniper/cascor/client/errors"
-import { makeJuniperCascorClient } from "@juniper/cascor/client/http-client"
-import type { JuniperCascorClientShape } from "@juniper/cascor/client/shape"
-import { OutboundLink, type TrainingStreamEvent, trainingStreamEvents } from "@juniper/cascor/client/training-stream"
+import { JuniperCascorClient, type JuniperCascorClientShape } from "@juniper/cascor/client/shape"
+import { CascorTrainingStreams, layerCascor } from "@juniper/cascor/client/streams-service"
+import type { OutboundLink, TrainingStreamEvent, TrainingStreamOptions } from "@juniper/cascor/client/training-stream"
 import type { BackendMode } from "../api/schema.js"
 import { type CascorLink, LinkError, type LinkEvent } from "./link.js"
 
@@ -227,30 +227,33 @@ export interface ServiceLinkOptions {
   readonly timeoutMs?: number
 }
 
-/** JuniperCascor at `baseUrl`: the HTTP client, the training stream and the control channel. */
-export const makeServiceLink = (o: ServiceLinkOptions): Effect.Effect<CascorLink, never, Scope.Scope> =>
+/** The link over whatever cascor clients are provided (real or fake). */
+export const makeCascorLink = (o: {
+  readonly mode: Extract<BackendMode, "service" | "fake">
+  readonly upstreamUrl: string | null
+  readonly training?: TrainingStreamOptions
+}): Effect.Effect<CascorLink, never, Scope.Scope | JuniperCascorClient | CascorTrainingStreams> =>
   Effect.gen(function* () {
-    const auth = o.apiKey !== undefined ? { apiKey: o.apiKey } : {}
-    // The HTTP client (undici pool) lives as long as the link's scope, not just while the client is made.
-    const http = yield* Layer.build(NodeHttpClient.layerUndici)
-    const client = yield* makeJuniperCascorClient({ baseUrl: o.baseUrl, timeoutMs: o.timeoutMs ?? 5000, retries: 1, backoffMs: 200, jitterMs: 100, ...auth }).pipe(
-      Effect.provide(http),
-      Effect.orDie
-    )
-    const outbound = new OutboundLink()
+    const client = yield* JuniperCascorClient
+    const streams = yield* CascorTrainingStreams
     return yield* makeClientLink({
-      mode: "service",
-      upstreamUrl: o.baseUrl,
+      mode: o.mode,
+      upstreamUrl: o.upstreamUrl,
       client,
-      outbound,
-      trainingEvents: trainingStreamEvents({
-        baseUrl: o.baseUrl,
-        ...auth,
-        reconnect: true,
-        reconnectBaseMs: 250,
-        reconnectMaxMs: 3000,
-        staleAfterMs: 75_000
-      }, undefined, outbound),
-      openControl: controlChannel({ baseUrl: o.baseUrl, ...auth, origin: o.origin, connectTimeoutMs: 5000 })
+      trainingEvents: streams.trainingEvents({ reconnect: true, reconnectBaseMs: 250, reconnectMaxMs: 3000, staleAfterMs: 75_000, ...o.training }),
+      openControl: streams.control()
     })
+  })
+
+/** The cascor layer of the Service backend: the HTTP client and the real streams against JuniperCascor at `baseUrl`. */
+export const layerServiceCascor = (o: ServiceLinkOptions) =>
+  layerCascor({
+    baseUrl: o.baseUrl,
+    ...(o.apiKey !== undefined ? { apiKey: o.apiKey } : {}),
+    origin: o.origin,
+    timeoutMs: o.timeoutMs ?? 5000,
+    retries: 1,
+    backoffMs: 200,
+    jitterMs: 100,
+    connectTimeoutMs: 5000
   })

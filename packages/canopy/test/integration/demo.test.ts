@@ -14,6 +14,7 @@ describe.runIf(canopyBuilt)("demo mode serves real training", () => {
     base = svc.baseUrl
     ws = await WsClient.open(wsUrl(base, "/ws/training"))
     ws.send({ type: "subscribe_metrics", data: { max_count: 100 } })
+    await ws.next((f) => f.type === "initial_metrics", 30_000)
   })
   afterAll(async () => {
     ws?.close()

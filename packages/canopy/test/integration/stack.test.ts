@@ -42,7 +42,8 @@ describe.runIf(stackBuilt)("service mode with JuniperData, JuniperCascor and Jun
     base = canopy.baseUrl
     ws = await WsClient.open(wsUrl(base, "/ws/training"))
     ws.send({ type: "subscribe_metrics", data: { max_count: 100 } })
-  })
+    await ws.next((f) => f.type === "initial_metrics", 30_000)
+  }, 240_000)
   afterAll(async () => {
     ws?.close()
     await canopy?.stop()
@@ -62,7 +63,7 @@ describe.runIf(stackBuilt)("service mode with JuniperData, JuniperCascor and Jun
     expect((await get(base, "/v1/health")).body).toMatchObject({ demo_mode: false, juniper_data_available: true, mode: "service" })
   })
 
-  it("shows JuniperCascor's real training, relayed with Canopy's own seq", async () => {
+  it("shows JuniperCascor's real training, relayed with Canopy's own seq", { timeout: 240_000 }, async () => {
     await until(async () => (await get(base, "/api/stream_health")).body.relay === "healthy", 30_000, "relay connected")
     // A fresh run through Canopy, so that frames flow while we watch (the auto-started run may be over already).
     const from = ws.frames.length
@@ -138,7 +139,7 @@ describe.runIf(stackBuilt)("service mode with JuniperData, JuniperCascor and Jun
     await until(async () => (await get(base, "/v1/health/ready")).body.status === "ready", 30_000, "ready again")
     expect((await get(base, "/api/stream_health")).body.relay).toBe("healthy")
     expect((await get(base, "/api/status")).body.stale).toBeUndefined()
-  })
+  }, 240_000)
 
   it("demo mode takes its dataset from a reachable JuniperData", async () => {
     const demo = await startCanopy({ JUNIPER_CANOPY_BACKEND: "demo", JUNIPER_DATA_URL: data.baseUrl })

@@ -24,6 +24,8 @@ describe.runIf(canopyBuilt).each(BACKENDS)("Canopy API on the $mode backend", ({
     svc = await startCanopy(env)
     base = svc.baseUrl
     ws = await WsClient.open(wsUrl(base, "/ws/training"))
+    ws.send({ type: "subscribe_metrics", data: { max_count: 10 } }) // a fresh connect at once (no resume wait)
+    await ws.next((f) => f.type === "initial_metrics", 30_000)
     await until(async () => (await get(base, "/api/metrics")).status === 200, 60_000, "first metrics")
   })
   afterAll(async () => {

@@ -101,6 +101,50 @@ export const screenshot = async (page: Page, name: string): Promise<string> => {
 
 export const text = async (page: Page, testId: string): Promise<string> => (await page.textContent(`[data-testid=${testId}]`))?.trim() ?? ""
 
-/** Polls `fn` in the page until it returns a truthy value. */
-export const waitInPage = async <T>(page: Page, fn: string, timeoutMs = 30_000): Promise<T> =>
-  (await (await page.waitForFunction(fn, undefined, { timeout: timeoutMs, polling: 100 })).jsonValue()) as T
+// Page-side waits. Predicates are functions (serialised by Playwright), never strings: a string predicate is eval'd
+// in the page, which the dashboard's CSP (no 'unsafe-eval') rightly refuses. They are self-contained on purpose.
+const POLL = { polling: 100 } as const
+
+/** Until `data-<key>` of the first `selector` is a number ≥ `min`. */
+export const waitDataAtLeast = async (page: Page, selector: string, key: string, min: number, timeout = 30_000): Promise<void> => {
+  await page.waitForFunction(
+    ([sel, k, m]) => Number((document.querySelector(sel) as HTMLElement | null)?.dataset[k] ?? 0) >= m,
+    [selector, key, min] as [string, string, number],
+    { ...POLL, timeout }
+  )
+}
+
+/** Until `data-<key>` of the first `selector` equals `value`. */
+export const waitDataIs = async (page: Page, selector: string, key: string, value: string, timeout = 30_000): Promise<void> => {
+  await page.waitForFunction(
+    ([sel, k, v]) => (document.querySelector(sel) as HTMLElement | null)?.dataset[k] === v,
+    [selector, key, value] as [string, string, string],
+    { ...POLL, timeout }
+  )
+}
+
+/** Until the text of `[data-testid=<id>]` matches `pattern`. */
+export const waitText = async (page: Page, testId: string, pattern: RegExp, timeout = 30_000): Promise<void> => {
+  await page.waitForFunction(
+    ([id, src, flags]) => new RegExp(src, flags).test(document.querySelector(`[data-testid=${id}]`)?.textContent ?? ""),
+    [testId, pattern.source, pattern.flags] as [string, string, string],
+    { ...POLL, timeout }
+  )
+}
+
+/** Until `[data-testid=<id>]` is an enabled button. */
+export const waitEnabled = async (page: Page, testId: string, timeout = 30_000): Promise<void> => {
+  await page.waitForFunction((id) => (document.querySelector(`[data-testid=${id}]`) as HTMLButtonElement | null)?.disabled === false, testId, { ...POLL, timeout })
+}
+
+/** Until at least `n` elements match `selector`. */
+export const waitCount = async (page: Page, selector: string, n: number, timeout = 30_000): Promise<void> => {
+  await page.waitForFunction(([sel, m]) => document.querySelectorAll(sel).length >= m, [selector, n] as [string, number], { ...POLL, timeout })
+}
+
+/** The page's instrumentation counters (web/perf/instrument.ts). */
+export const pagePerf = (page: Page) =>
+  page.evaluate(() => {
+    const p = window.__canopyPerf!
+    return { metricsFrames: p.metricsFrames, metricsPointsDrawn: p.metricsPointsDrawn, metricsRenders: p.metricsRenders, cascades: p.cascades.length }
+  })

@@ -51,8 +51,9 @@ export const startCanopyDemo = (env: Readonly<Record<string, string>> = {}): Pro
   startCanopy({
     JUNIPER_CANOPY_BACKEND: "demo",
     JUNIPER_DATA_URL: "http://127.0.0.1:9",
-    JUNIPER_CANOPY_DEMO_UPDATE_INTERVAL: "0.1",
-    JUNIPER_CANOPY_DEMO_RESTART_DELAY: "1",
+    // Fast enough to grow a network in seconds, slow enough that a run (≈20 units) outlasts a control sequence.
+    JUNIPER_CANOPY_DEMO_UPDATE_INTERVAL: "0.4",
+    JUNIPER_CANOPY_DEMO_RESTART_DELAY: "2",
     ...env
   })
 
