@@ -169,8 +169,9 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   chunks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(chunks, P / 64)));
   // Tile rows. C-lanes: three Pt×Cp float buffers of ≤ 128 kB each, so a tile's intermediates stay in L2.
   // P-lanes: the δ tile (C×Pt) ≤ 64 kB.
+  const int MR = kk->mr;
   const int Pt = plane ? static_cast<int>(std::clamp<int64_t>(round_up(16384 / C, 16), 256, 4096))
-                       : static_cast<int>(std::clamp<int64_t>(32768 / Cp, 24, 512));
+                       : static_cast<int>(std::clamp<int64_t>(32768 / Cp, 24, 512) / MR * MR);
   const size_t work_floats = plane ? static_cast<size_t>(C) * Pt + static_cast<size_t>(C) * 16 * (1 + Oc + K)
                                    : static_cast<size_t>(3) * Pt * Cp;
 
@@ -186,6 +187,7 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   const size_t o_sumv = mem.add<double>(static_cast<size_t>(C)), o_cc = mem.add<double>(static_cast<size_t>(C) * O);
   const size_t o_wp = mem.add<float>(static_cast<size_t>(K) * Cp), o_a = mem.add<float>(static_cast<size_t>(Oc) * Cp);
   const size_t o_ec = mem.add<float>(plane ? 0 : static_cast<size_t>(P) * Oc);
+  const size_t o_xpk = mem.add<float>(plane ? 0 : static_cast<size_t>(P) * K);
   const size_t o_xt = mem.add<float>(plane ? static_cast<size_t>(K) * Pp : 0);
   const size_t o_ect = mem.add<float>(plane ? static_cast<size_t>(Oc) * Pp : 0);
   struct Part {
@@ -235,7 +237,26 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
     for (int64_t p = 0; p < P; ++p)
       for (int o = 0; o < Oc; ++o) Ec[p * Oc + o] = centred(p, o);
   }
-  const std::vector<int64_t> bounds = plane ? split_range(Pp, chunks, 16) : split_range(P, chunks, 1);
+  float* Xpk = nullptr;
+  if (!plane) {
+    // The cache in panels of MR rows (see CandEpochCtx::Xpk), once per phase: the forward micro-kernel then
+    // broadcasts from consecutive addresses.
+    Xpk = mem.get<float>(o_xpk);
+    const int64_t panels = (P + MR - 1) / MR;
+    const int pt = static_cast<double>(P) * K < 1e6 ? 1 : thread_count(a.threads);
+    const std::vector<int64_t> pr = split_range(panels, pt, 1);
+    auto pack = [&](int part) {
+      for (int64_t b = pr[static_cast<size_t>(part)]; b < pr[static_cast<size_t>(part) + 1]; ++b) {
+        const int64_t r0 = b * MR;
+        const int m = static_cast<int>(std::min<int64_t>(MR, P - r0));
+        float* panel = Xpk + r0 * K;
+        for (int k = 0; k < K; ++k)
+          for (int i = 0; i < m; ++i) panel[k * m + i] = a.X[(r0 + i) * a.ldx + k];
+      }
+    };
+    ThreadPool::instance().for_each(pt, pack);
+  }
+  const std::vector<int64_t> bounds = plane ? split_range(Pp, chunks, 16) : split_range(P, chunks, MR);
 
   CandEpochCtx ctx{};
   ctx.P = P;
@@ -246,6 +267,7 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   ctx.ldx = a.ldx;
   ctx.act = a.act;
   ctx.X = a.X;
+  ctx.Xpk = Xpk;
   ctx.Ec = Ec;
   ctx.Wp = Wp;
   ctx.A = A;

@@ -99,6 +99,9 @@ struct CandEpochCtx {
   int act;
   int train;         // 0: bootstrap epoch (correlations only), 1: training epoch (δ and slopes too)
   const float* X;    // P rows, stride ldx
+  // X packed once per phase in panels of IsaKernels::mr rows: rows [b·mr, b·mr + m) hold X[b·mr + i][k] at
+  // b·mr·K + k·m + i (m = mr, or P − b·mr for the last panel). Tiles and chunks start at multiples of mr.
+  const float* Xpk;
   const float* Ec;   // P×Oc centred errors E − Ē (padding columns 0)
   const float* Wp;   // packed weights: strip-major panels, strip s = K rows × its width (≤ IsaKernels::strip)
   const float* A;    // Oc×Cp: σ_co/SSE (padding rows 0)
@@ -114,7 +117,7 @@ struct CandChunkOut {
   double* sumv;  // Cp: Σv (accumulated into)
   double* cc;    // Oc×Cp: Σ v·Ec (accumulated into)
   float* G;      // K×Cp slopes Σ δ·X (accumulated into)
-  float* work;   // scratch: 3·Pt·Cp floats (C-lanes) or cand_plane_work(C, K, Oc, Pt) floats (P-lanes)
+  float* work;   // scratch: 3·Pt·Cp floats (C-lanes); C·Pt + 16·C·(1 + Oc + K) floats (P-lanes)
 };
 
 // One output epoch over patterns [p0, p1), patterns as vector lanes ("P-lanes") on the transposed cache.
@@ -139,6 +142,7 @@ struct IsaKernels {
   const char* name;
   int width;  // float lanes
   int strip;  // candidates per strip of the packed weights Wp (see CandEpochCtx)
+  int mr;     // rows per panel of the packed cache Xpk
   void (*cand_chunk)(const CandEpochCtx& ctx, int64_t p0, int64_t p1, const CandChunkOut& out);
   // Small pools (C ≤ plane_max_c = W/2): patterns across the lanes on the transposed cache; p0, p1 multiples of 16.
   void (*cand_plane)(const CandEpochCtx& ctx, int64_t p0, int64_t p1, const CandChunkOut& out);

@@ -83,25 +83,23 @@ static inline void vact(T z, T& v, T& fp) {
 
 // ---- candidate epoch: forward GEMM ---------------------------------------------------------------------------------
 
-// Z[i][j·W..] = Σ_k X[i][k]·Wp[k][j·W..] for MR rows and NR vectors. X: first row, stride ldx. Wp/Z: strip start.
+// Z[i][j·W..] = Σ_k X[i][k]·Wp[k][j·W..] for MR rows and NR vectors. Xk: the rows' packed panel (K groups of MR
+// consecutive floats: X[i][k] at k·MR + i). Wp/Z: strip start, row stride Cp.
 template <int MR, int NR>
-static inline void fwd_block(const float* X, int64_t ldx, int K, const float* Wp, int Cp, float* Z) {
+static inline void fwd_block(const float* Xk, int K, const float* Wp, int Cp, float* Z) {
   T acc[MR][NR];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) acc[i][j] = Vec::zero();
-  const float* xr[MR];
-#pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i) xr[i] = X + i * ldx;
   const float* wk = Wp;
-  for (int k = 0; k < K; ++k, wk += Cp) {
+  for (int k = 0; k < K; ++k, wk += Cp, Xk += MR) {
     T w[NR];
 #pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) w[j] = Vec::load(wk + j * W);
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
-      T x = Vec::set1(xr[i][k]);
+      T x = Vec::set1(Xk[i]);
 #pragma GCC unroll 4
       for (int j = 0; j < NR; ++j) acc[i][j] = Vec::fma(x, w[j], acc[i][j]);
     }
@@ -112,17 +110,19 @@ static inline void fwd_block(const float* X, int64_t ldx, int K, const float* Wp
     for (int j = 0; j < NR; ++j) Vec::store(Z + i * Cp + j * W, acc[i][j]);
 }
 
+// Xpk: the tile's rows packed in panels of kForwardMR (CandEpochCtx::Xpk); panel i0 starts at i0·K.
 template <int NR>
-static inline void fwd_rows(const float* X, int64_t ldx, int K, const float* Wp, int Cp, float* Z, int n) {
+static inline void fwd_rows(const float* Xpk, int K, const float* Wp, int Cp, float* Z, int n) {
   constexpr int MR = Vec::kForwardMR;
   int i = 0;
-  for (; i + MR <= n; i += MR) fwd_block<MR, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp);
+  for (; i + MR <= n; i += MR) fwd_block<MR, NR>(Xpk + static_cast<int64_t>(i) * K, K, Wp, Cp, Z + i * Cp);
+  const float* Xr = Xpk + static_cast<int64_t>(i) * K;
   switch (n - i) {
-    case 5: fwd_block<5, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp); break;
-    case 4: fwd_block<4, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp); break;
-    case 3: fwd_block<3, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp); break;
-    case 2: fwd_block<2, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp); break;
-    case 1: fwd_block<1, NR>(X + i * ldx, ldx, K, Wp, Cp, Z + i * Cp); break;
+    case 5: fwd_block<5, NR>(Xr, K, Wp, Cp, Z + i * Cp); break;
+    case 4: fwd_block<4, NR>(Xr, K, Wp, Cp, Z + i * Cp); break;
+    case 3: fwd_block<3, NR>(Xr, K, Wp, Cp, Z + i * Cp); break;
+    case 2: fwd_block<2, NR>(Xr, K, Wp, Cp, Z + i * Cp); break;
+    case 1: fwd_block<1, NR>(Xr, K, Wp, Cp, Z + i * Cp); break;
     default: break;
   }
 }
@@ -134,20 +134,20 @@ constexpr int SW = Vec::kForwardNR * W;  // strip width in floats
 static inline int strip_width(int Cp, int s) { return Cp - s * SW < SW ? Cp - s * SW : SW; }
 
 template <int NR>
-static inline void fwd_strip(const float* X, int64_t ldx, int K, const float* Wps, int ws, float* Zs, int n) {
-  fwd_rows<NR>(X, ldx, K, Wps, ws, Zs, n);
+static inline void fwd_strip(const float* Xpk, int K, const float* Wps, int ws, float* Zs, int n) {
+  fwd_rows<NR>(Xpk, K, Wps, ws, Zs, n);
 }
 
-static void fwd_tile(const float* X, int64_t ldx, int K, const float* Wp, int Cp, int Pt, float* Z, int n) {
+static void fwd_tile(const float* X, int K, const float* Wp, int Cp, int Pt, float* Z, int n) {
   for (int s = 0; s * SW < Cp; ++s) {
     const int ws = strip_width(Cp, s);
     const float* Wps = Wp + static_cast<int64_t>(K) * s * SW;
     float* Zs = Z + static_cast<int64_t>(Pt) * s * SW;
     switch (ws / W) {
-      case 1: fwd_strip<1>(X, ldx, K, Wps, ws, Zs, n); break;
-      case 2: fwd_strip<(Vec::kForwardNR >= 2 ? 2 : 1)>(X, ldx, K, Wps, ws, Zs, n); break;
-      case 3: fwd_strip<(Vec::kForwardNR >= 3 ? 3 : 1)>(X, ldx, K, Wps, ws, Zs, n); break;
-      default: fwd_strip<Vec::kForwardNR>(X, ldx, K, Wps, ws, Zs, n); break;
+      case 1: fwd_strip<1>(X, K, Wps, ws, Zs, n); break;
+      case 2: fwd_strip<(Vec::kForwardNR >= 2 ? 2 : 1)>(X, K, Wps, ws, Zs, n); break;
+      case 3: fwd_strip<(Vec::kForwardNR >= 3 ? 3 : 1)>(X, K, Wps, ws, Zs, n); break;
+      default: fwd_strip<Vec::kForwardNR>(X, K, Wps, ws, Zs, n); break;
     }
   }
 }
@@ -404,7 +404,7 @@ static void cand_chunk(const CandEpochCtx& c, int64_t p0, int64_t p1, const Cand
   for (int64_t t0 = p0; t0 < p1; t0 += c.Pt) {
     const int n = static_cast<int>(p1 - t0 < c.Pt ? p1 - t0 : c.Pt);
     const float* Xt = c.X + t0 * c.ldx;
-    fwd_tile(Xt, c.ldx, c.K, c.Wp, Cp, c.Pt, Z, n);
+    fwd_tile(c.Xpk + t0 * c.K, c.K, c.Wp, Cp, c.Pt, Z, n);
     switch (c.act) {
       case kSymSigmoid: epilogue<kSymSigmoid>(c, t0, n, Z, F, S, out); break;
       case kSigmoid: epilogue<kSigmoid>(c, t0, n, Z, F, S, out); break;
@@ -862,4 +862,5 @@ static void quickprop(float* w, float* d, float* ps, double* slopes, int64_t n, 
 
 // Pools that would fill at most half a vector of candidate lanes use the P-lanes kernel (measured: C = 8 on AVX-512
 // runs ≈15–20 % faster there; with a full vector of candidates the C-lanes kernel is ahead).
-static const IsaKernels kTable = {kIsaName, W, SW, cand_chunk, cand_plane, W / 2, out_chunk, activate, fma_loop, quickprop};
+static const IsaKernels kTable = {kIsaName, W, SW, Vec::kForwardMR, cand_chunk, cand_plane, W / 2, out_chunk, activate,
+                                  fma_loop, quickprop};
