@@ -557,9 +557,10 @@ __global__ void out_patience(OutDev d) {
   if (!st.stop && st.i >= d.maxEpochs) st.stop = 1;
 }
 
+// Xt (K×P) = Xᵀ; grid.x runs over P (up to 2³¹ blocks), grid.y over K.
 __global__ void transpose_kernel(const float* X, int P, int K, float* Xt) {
   __shared__ float t[32][33];
-  const int k0 = blockIdx.x * 32, p0 = blockIdx.y * 32;
+  const int p0 = blockIdx.x * 32, k0 = blockIdx.y * 32;
   for (int j = threadIdx.y; j < 32; j += blockDim.y) {
     const int p = p0 + j, k = k0 + threadIdx.x;
     t[j][threadIdx.x] = (p < P && k < K) ? X[static_cast<size_t>(p) * K + k] : 0.0f;
@@ -839,7 +840,7 @@ bool cuda_output_phase(const OutputArgs& a, OutputResult& r, std::string& why) {
     why = "CUDA disabled after an earlier device error";
     return false;
   }
-  if (a.O > kMaxO || static_cast<int64_t>(a.O) * a.K > 8192 || a.P > (int64_t{1} << 30)) {
+  if (a.O > kMaxO || static_cast<int64_t>(a.O) * a.K > 8192 || a.P > (int64_t{1} << 30) || a.K > 65535 * 32) {
     why = "shape outside the CUDA kernels' limits";
     return false;
   }
@@ -862,7 +863,7 @@ bool cuda_output_phase(const OutputArgs& a, OutputResult& r, std::string& why) {
                               cudaMemcpyHostToDevice, s));
     d.X = X;
     float* Xt = mem.alloc<float>(static_cast<size_t>(P) * K);
-    transpose_kernel<<<dim3((K + 31) / 32, (P + 31) / 32), dim3(32, 8), 0, s>>>(X, P, K, Xt);
+    transpose_kernel<<<dim3((P + 31) / 32, (K + 31) / 32), dim3(32, 8), 0, s>>>(X, P, K, Xt);
     JN_CUDA(cudaGetLastError());
     d.Xt = Xt;
     float* T = mem.alloc<float>(static_cast<size_t>(P) * O);
