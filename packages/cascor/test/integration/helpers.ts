@@ -1,6 +1,7 @@
 // Real processes for the integration tests: `node dist/data` and `node dist/cascor` on 127.0.0.1 (random ports), a
 // small WebSocket client that records frames, and REST helpers that unwrap the envelope.
-import { existsSync, mkdtempSync } from "node:fs"
+import { afterAll } from "vitest"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import WebSocket from "ws"
@@ -10,7 +11,18 @@ export const dataEntry = join(repoRoot, "dist/data/index.js")
 export const cascorEntry = join(repoRoot, "dist/cascor/index.js")
 export const built = existsSync(dataEntry) && existsSync(cascorEntry) && existsSync(join(repoRoot, "packages/cascor/dist/main.js"))
 
-export const tempDir = (prefix = "cascor-it-") => mkdtempSync(join(tmpdir(), prefix))
+const created: Array<string> = []
+// Removed after the test file (the helper is imported once per file).
+afterAll(() => {
+  for (const d of created.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+/** A temp directory, removed after the test file. */
+export const tempDir = (prefix = "cascor-it-") => {
+  const d = mkdtempSync(join(tmpdir(), prefix))
+  created.push(d)
+  return d
+}
 
 export const startData = () =>
   startService(dataEntry, {

@@ -1,6 +1,7 @@
 // In-process sessions for the service tests: the TS kernels, the fake JuniperData client (real generators), a
 // snapshot store in a temp directory.
-import { mkdtempSync } from "node:fs"
+import { afterAll } from "vitest"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Context, Effect, Layer } from "effect"
@@ -11,7 +12,18 @@ import { defaultSessionSettings } from "../../src/session/registry.js"
 import { type SessionSettings, TrainingSession } from "../../src/session/session.js"
 import { makeSnapshotStore } from "../../src/snapshots/store.js"
 
-export const tempDir = (prefix = "cascor-test-") => mkdtempSync(join(tmpdir(), prefix))
+const created: Array<string> = []
+// Removed after the test file (the helper is imported once per file).
+afterAll(() => {
+  for (const d of created.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+/** A temp directory, removed after the test file. */
+export const tempDir = (prefix = "cascor-test-") => {
+  const d = mkdtempSync(join(tmpdir(), prefix))
+  created.push(d)
+  return d
+}
 
 export const fakeDataClient = Effect.map(Layer.build(layerFakeDataClient()), Context.get(JuniperDataClient))
 
