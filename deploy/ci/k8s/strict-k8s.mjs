@@ -12,7 +12,8 @@ for (const file of files)
     if (!obj) continue
     const api = String(obj.apiVersion)
     const [group, version] = api.includes("/") ? api.split("/") : ["core", api]
-    const mod = `kubernetes-types/${group.replace(/\.k8s\.io$/, "")}/${version}`
+    // kubernetes-types names a group's folder by its first label (networking.k8s.io → networking, rbac.authorization.k8s.io → rbac).
+    const mod = `kubernetes-types/${group.split(".")[0]}/${version}`
     lines.push(`// ${file}: ${obj.kind}/${obj.metadata?.name}`)
     lines.push(`export const doc${lines.length}: import("${mod}").${obj.kind} = ${JSON.stringify(obj)};`)
   }
