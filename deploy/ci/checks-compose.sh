@@ -27,7 +27,7 @@ ci_compose_env() {
 dc() { docker compose --project-directory "$DEPLOY" -f "$DEPLOY/docker-compose.yml" "$@"; }
 mk() { make --no-print-directory -C "$DEPLOY" "$@"; }
 project_containers() { docker ps -a -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"; }
-running_services() { dc --profile dev --profile demo --profile full --profile test --profile monitor ps --services --status running | sort | tr '\n' ' '; }
+running_services() { dc --profile '*' ps --services --status running | sort | tr '\n' ' '; }
 
 # Every check starts from nothing (a failed check before it may have left containers) and leaves nothing: the
 # secrets are reset to empty (authentication off) and `make down` runs on exit, also when the check fails.

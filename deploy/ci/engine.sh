@@ -20,6 +20,11 @@ engine_start() {
   ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort > "$W/links.before"
   for t in filter nat; do iptables -t "$t" -S > "$W/iptables.$t.before" 2> /dev/null || true; done
   mkdir -p "$W/docker-data" "$W/docker-exec"
+  # The data root on a tmpfs (JUNIPER_CI_TMPFS=0: on disk): image layers and containers are many small files, which
+  # a loaded disk writes and deletes slowly; about 1-2 GB of memory.
+  if [ "${JUNIPER_CI_TMPFS:-1}" = 1 ]; then
+    mount -t tmpfs -o size="${JUNIPER_CI_TMPFS_SIZE:-8g}",mode=0711 tmpfs "$W/docker-data" && touch "$W/docker-data.tmpfs"
+  fi
   dockerd --data-root "$W/docker-data" --exec-root "$W/docker-exec" --pidfile "$W/dockerd.pid" \
     --host "$DOCKER_HOST" --bip "$ENGINE_BIP" --default-address-pool "base=$ENGINE_POOL,size=24" \
     > "$W/dockerd.log" 2>&1 &
@@ -92,9 +97,11 @@ engine_cleanup() {
   rmdir /etc/docker 2> /dev/null || true
   # dockerd's own mounts under the data root (overlay, netns) must be gone before the scratch dir is removed.
   if [ -d "$W/docker-data" ] || [ -d "$W/docker-exec" ]; then
-    grep -E " ($W/docker-data|$W/docker-exec)" /proc/mounts | awk '{print $2}' | sort -r |
+    grep -E " ($W/docker-data|$W/docker-exec)/" /proc/mounts | awk '{print $2}' | sort -r |
       while read -r m; do umount -l "$m" 2> /dev/null || true; done || true
   fi
+  if grep -q " $W/docker-data tmpfs " /proc/mounts; then umount "$W/docker-data" 2> /dev/null || umount -l "$W/docker-data"; fi
+  rm -f "$W/docker-data.tmpfs"
   return 0
 }
 
@@ -108,6 +115,6 @@ engine_leftovers() {
   for t in filter nat; do
     iptables -t "$t" -S 2> /dev/null | grep -q DOCKER && out+="iptables $t table still has DOCKER rules\n"
   done
-  grep -qE " ($W/docker-data|$W/docker-exec)" /proc/mounts && out+="mounts left under $W\n"
+  grep -qE " ($W/docker-data|$W/docker-exec)" /proc/mounts && out+="mounts left under $W: $(grep -E " ($W/docker-data|$W/docker-exec)" /proc/mounts | awk '{print $2}' | tr '\n' ' ')\n"
   printf '%b' "$out"
 }

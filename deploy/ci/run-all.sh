@@ -48,8 +48,8 @@ cleanup() {
   if [ -f "$W/nspawn.state" ]; then nspawn_load; fi
   nspawn_stop > /dev/null 2>&1
   if [ -f "$W/dockerd.pid" ] || [ -f "$W/dockerd.launcher.pid" ]; then ci_compose_env; engine_stop > /dev/null 2>&1; fi
-  # The scratch directory (rootfs, docker data root, tools); the debootstrap rootfs holds device nodes and mounts
-  # are gone by now.
+  # Nothing may stay mounted below the scratch directory (the docker data root is a tmpfs), then remove it.
+  grep -E " $W/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2> /dev/null || true; done
   if [ "${JUNIPER_CI_KEEP:-0}" = 1 ]; then log "kept $W"; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
