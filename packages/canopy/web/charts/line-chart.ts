@@ -24,6 +24,8 @@ export interface LineChartOptions {
   readonly height?: number
   /** Fixed y range (accuracy: 0..1). */
   readonly yRange?: readonly [number, number]
+  /** Whole-number x ticks (hidden-unit indices). */
+  readonly integerX?: boolean
   readonly testId: string
 }
 
@@ -109,7 +111,7 @@ export class LineChart {
       width,
       height,
       scales: { x: { time: false }, y: this.opts.yRange ? { range: [this.opts.yRange[0], this.opts.yRange[1]] } : { auto: true } },
-      axes: [axis(this.opts.xLabel), axis(this.opts.yLabel)],
+      axes: [this.opts.integerX ? { ...axis(this.opts.xLabel), incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] } : axis(this.opts.xLabel), axis(this.opts.yLabel)],
       series,
       legend: { show: true, live: true },
       cursor: { drag: { x: true, y: false } },

@@ -82,6 +82,7 @@ export const rgbOf = (c: string): readonly [number, number, number] => {
 export const weightColor = (w: number, theme: ChartTheme): string => {
   const [r, g, b] = rgbOf(w >= 0 ? theme.positive : theme.negative)
   const [br, bg, bb] = rgbOf(theme.bg)
-  const t = Math.min(1, Math.abs(w))
+  // A floor keeps small weights visible against the background (dark theme especially).
+  const t = 0.22 + 0.78 * Math.min(1, Math.abs(w))
   return `rgb(${Math.round(br + (r - br) * t)}, ${Math.round(bg + (g - bg) * t)}, ${Math.round(bb + (b - bb) * t)})`
 }

@@ -19,6 +19,13 @@ const DX = 90
 const DY = 64
 const STEP = 30
 
+/** The |w| that maps to full width and colour: the 95th percentile, so one large weight does not wash out the rest. */
+export const weightScale = (edges: ReadonlyArray<{ readonly weight: number }>): number => {
+  const abs = edges.map((e) => Math.abs(e.weight)).filter((w) => w > 0).sort((a, b) => a - b)
+  if (abs.length === 0) return 1e-9
+  return Math.max(1e-9, abs[Math.min(abs.length - 1, Math.floor(abs.length * 0.95))]!)
+}
+
 const hiddenIndex = (id: string): number => Number(id.slice("hidden_".length))
 const labelOf = (id: string): string =>
   id.startsWith("hidden_") ? `H${id.slice(7)}` : id.startsWith("input_") ? `x${id.slice(6)}` : `y${id.slice(7)}`
@@ -96,8 +103,7 @@ export class TopologyGraph {
     for (let i = 0; i < g.inputs; i++) shown.add(`input_${i}`)
     for (const k of hidden) shown.add(`hidden_${k}`)
     for (let j = 0; j < g.outputs; j++) shown.add(`output_${j}`)
-    let maxAbs = 1e-9
-    for (const e of g.edges) if (Math.abs(e.weight) > maxAbs) maxAbs = Math.abs(e.weight)
+    const maxAbs = weightScale(g.edges)
     const rescaled = Math.abs(maxAbs - this.maxAbs) > 1e-12
     this.maxAbs = maxAbs
     const preset = opts.layout === "hierarchical" || opts.layout === "staggered"

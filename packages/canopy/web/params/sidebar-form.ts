@@ -8,6 +8,9 @@ import { applySummary, setParams } from "./apply.js"
 import { GROUP_TITLES, PARAMS, withBounds, type ParamDef, type ParamGroup } from "./param-defs.js"
 import { parseField, sameValue, selectionErrors } from "./validate.js"
 
+/** Keys whose cross-field rules (§6 selection) are checked when one of them changes. */
+const SELECTION_KEYS = new Set(["cn_pool_size", "cn_selected_candidates", "cn_top_candidates", "cn_random_candidates", "cn_multi_candidate"])
+
 interface Field {
   readonly def: ParamDef
   readonly input: HTMLInputElement | HTMLSelectElement
@@ -63,7 +66,10 @@ export const createParamsForm = (ctx: AppContext): ParamsForm => {
   const applyMsg = h("div", { class: "apply-message", role: "alert", data: { testid: "params-refused" } })
   const changedNote = h("div", { class: "apply-changed", data: { testid: "params-changed" } })
 
-  /** Changed keys and their parsed values, plus every validation error. */
+  /**
+   * Changed keys and their parsed values, plus the validation errors of the changed fields. A value the server
+   * applied itself is never held against the user (cascor may legitimately report one outside the UI bounds).
+   */
   const collect = (): { changed: Map<string, unknown>; errors: string[] } => {
     const changed = new Map<string, unknown>()
     const errors: string[] = []
@@ -71,21 +77,22 @@ export const createParamsForm = (ctx: AppContext): ParamsForm => {
     for (const [key, f] of fields) {
       if (f.def.kind !== "enum" && f.def.kind !== "bool" && f.def.readOnly) continue
       const raw = fieldValue(f)
+      const dirty = isDirty(key, f)
       const parsed = parseField(withBounds(f.def, ctx.params.bounds[key]), raw)
+      const bad = dirty && !parsed.ok
+      setText(f.error, bad && !parsed.ok ? parsed.error : "")
+      f.row.classList.toggle("invalid", bad)
+      if (bad) f.input.setAttribute("aria-invalid", "true")
+      else f.input.removeAttribute("aria-invalid")
       if (!parsed.ok) {
-        setText(f.error, parsed.error)
-        f.row.classList.add("invalid")
-        f.input.setAttribute("aria-invalid", "true")
-        errors.push(parsed.error)
+        if (dirty) errors.push(parsed.error)
+        all[key] = applied(key)
         continue
       }
-      setText(f.error, "")
-      f.row.classList.remove("invalid")
-      f.input.removeAttribute("aria-invalid")
       all[key] = parsed.value
-      if (!sameValue(key, parsed.value, applied(key))) changed.set(key, parsed.value)
+      if (dirty) changed.set(key, parsed.value)
     }
-    errors.push(...selectionErrors(all))
+    if ([...changed.keys()].some((k) => SELECTION_KEYS.has(k))) errors.push(...selectionErrors(all))
     return { changed, errors }
   }
 

@@ -13,7 +13,8 @@ export interface PoolRecord {
   readonly at: number
 }
 
-const MAX_HISTORY = 12
+/** Pools kept (the trend chart); the tab shows the newest few as cards. */
+const MAX_HISTORY = 300
 
 export class CandidateStore {
   readonly changed = new Emitter<void>()

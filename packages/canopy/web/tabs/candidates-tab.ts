@@ -17,7 +17,7 @@ export const createCandidatesTab = (ctx: AppContext): Tab => {
   const tBest = tile("Best |correlation|", "cand-best")
   const bars = new CorrelationBars()
   const chart = new LineChart(
-    { title: "Candidate correlation", xLabel: "Candidate epoch", yLabel: "|correlation|", testId: "chart-candidates", height: 220, series: [{ label: "Best", color: "train", points: true }, { label: "Pool mean", color: "val", dash: [6, 4] }] },
+    { title: "Best candidate correlation per growth step", xLabel: "Hidden unit", yLabel: "|correlation|", testId: "chart-candidates", height: 220, integerX: true, series: [{ label: "Best |corr| of the pool", color: "train", points: true, spanGaps: true }] },
     ctx.theme
   )
   const tableBody = h("tbody")
@@ -59,7 +59,13 @@ export const createCandidatesTab = (ctx: AppContext): Tab => {
     empty.hidden = vals.length > 0 || c.history.length > 0
     if (!visible) return
     bars.draw(vals, s.bestCandidateId)
-    chart.setData(c.trace.epochs, [c.trace.best, c.trace.mean])
+    // One point per finished pool (oldest first): how well the pool could still explain the residual.
+    // Only the current run: the newest pools back to where the unit index last went down (a new run).
+    const pools = c.history.filter((r) => r.unit !== null && r.best !== null)
+    let n = pools.length ? 1 : 0
+    while (n < pools.length && pools[n]!.unit! < pools[n - 1]!.unit!) n++
+    const use = pools.slice(0, n).reverse()
+    chart.setData(use.map((r) => r.unit!), [use.map((r) => Math.abs(r.best!))])
     const sum = vals.reduce((a, v) => a + Math.abs(v.corr), 0) || 1
     replace(
       tableBody,
@@ -70,7 +76,7 @@ export const createCandidatesTab = (ctx: AppContext): Tab => {
     )
     replace(
       historyEl,
-      ...c.history.map((r) =>
+      ...c.history.slice(0, 12).map((r) =>
         h(
           "div",
           { class: `mini-card ${r.installed ? "installed" : ""}` },

@@ -43,7 +43,7 @@ export const createMetricsTab = (ctx: AppContext): Tab => {
   const pEpoch = progress("Phase epoch", "progress-epoch")
 
   const loss = new LineChart(
-    { title: "Loss", xLabel: "Epoch", yLabel: "MSE loss", testId: "chart-loss", series: [{ label: "Train loss", color: "train" }, { label: "Validation loss", color: "val", dash: [6, 4] }] },
+    { title: "Loss", xLabel: "Epoch", yLabel: "MSE loss", testId: "chart-loss", series: [{ label: "Train loss", color: "train" }, { label: "Validation loss", color: "val", dash: [6, 4], spanGaps: true }] },
     ctx.theme
   )
   const acc = new LineChart(
@@ -55,7 +55,7 @@ export const createMetricsTab = (ctx: AppContext): Tab => {
       testId: "chart-accuracy",
       series: [
         { label: "Train accuracy", color: "accuracy" },
-        { label: "Validation accuracy", color: "valAccuracy", dash: [6, 4] },
+        { label: "Validation accuracy", color: "valAccuracy", dash: [6, 4], spanGaps: true },
         { label: "F1", color: "f1", width: 1.25, spanGaps: true, points: true },
         { label: "Precision", color: "precision", width: 1.25, spanGaps: true },
         { label: "Recall", color: "recall", width: 1.25, spanGaps: true },
