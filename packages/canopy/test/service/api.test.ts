@@ -150,18 +150,17 @@ describe.runIf(canopyBuilt).each(BACKENDS)("Canopy API on the $mode backend", ({
     expect(pause.body).toMatchObject({ ok: false, status_code: 409 })
     await ws.next((f) => f.type === "control_ack" && f.data.command === "pause" && f.data.success === false, 10_000, from)
     expect((await post(base, "/api/train/resume")).status).toBe(409)
-    // A browser: allowed Origin plus the CSRF token.
+    // A browser: allowed Origin plus the CSRF token. Pause right after the start, before the run can end.
     const token = (await get(base, "/api/csrf")).body.csrf_token
     const browser = { origin: "http://localhost:8050", "x-csrf-token": token }
     const start = await post(base, "/api/train/start?reset=true", undefined, browser)
     expect(start.status, JSON.stringify(start.body)).toBe(200)
     expect(start.body.ok).toBe(true)
-    await until(async () => (await get(base, "/api/status")).body.is_training, 20_000, "training")
     const p = await post(base, "/api/train/pause", undefined, browser)
-    expect(p.body.ok).toBe(true)
+    expect(p.body.ok, JSON.stringify(p.body)).toBe(true)
     await until(async () => (await get(base, "/api/status")).body.is_paused, 20_000, "paused")
     expect((await post(base, "/api/train/resume")).body.ok).toBe(true)
-    await until(async () => (await get(base, "/api/status")).body.fsm_status === "STARTED", 20_000, "resumed")
+    await until(async () => !(await get(base, "/api/status")).body.is_paused, 20_000, "resumed")
     expect((await post(base, "/api/train/reset")).body.ok).toBe(true)
     await until(async () => (await get(base, "/api/status")).body.current_epoch === 0, 20_000, "reset")
     expect((await post(base, "/api/train/start")).body.ok).toBe(true)
@@ -191,7 +190,11 @@ describe.runIf(canopyBuilt).each(BACKENDS)("Canopy API on the $mode backend", ({
     expect(list.snapshots.length).toBeLessThanOrEqual(2)
     expect(list).toMatchObject({ limit: 2, offset: 0, total: expect.any(Number) })
     expect((await get(base, `/api/v1/snapshots/${id}`)).body).toMatchObject({ snapshot_id: id, meta_params: null })
-    await until(async () => (await get(base, "/api/status")).body.is_training, 20_000, "training")
+    // While training (started now, paused at once so that the run cannot end meanwhile): 409.
+    await post(base, "/api/train/stop")
+    await until(async () => !(await get(base, "/api/status")).body.is_running, 20_000, "stopped")
+    expect((await post(base, "/api/train/start?reset=false")).body.ok).toBe(true)
+    await post(base, "/api/train/pause")
     expect((await post(base, `/api/v1/snapshots/${id}/restore`)).status).toBe(409)
     await post(base, "/api/train/stop")
     await until(async () => !(await get(base, "/api/status")).body.is_running, 20_000, "stopped")

@@ -24,7 +24,7 @@ export const startCanopy = (env: Readonly<Record<string, string>> = {}): Promise
       JUNIPER_CANOPY_CASCOR_DISCOVERY__ENABLED: "false",
       JUNIPER_DATA_URL: "http://127.0.0.1:9",
       JUNIPER_CANOPY_SNAPSHOT_DIR: tempDir("canopy-test-snap-"),
-      JUNIPER_CANOPY_DEMO_UPDATE_INTERVAL: "0.1",
+      JUNIPER_CANOPY_DEMO_UPDATE_INTERVAL: "0.3",
       JUNIPER_CANOPY_DEMO_RESTART_DELAY: "0.5",
       ...env
     },

@@ -116,7 +116,7 @@ describe.runIf(canopyBuilt)("Canopy sockets (demo backend)", () => {
     const over = await WsClient.open(wsUrl(base, "/ws/training"))
     expect((await over.closed).code).toBe(1013)
     for (const c of [ok, ...more]) c.close()
-    await sleep(300)
+    await until(async () => (await get(base, "/v1/health")).body.active_connections === 0, 20_000, "connections released")
     const again = await WsClient.open(wsUrl(base, "/ws/training"))
     await again.next((f) => f.type === "connection_established")
     again.close()
