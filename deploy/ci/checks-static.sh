@@ -71,6 +71,21 @@ check_compose_config() {
   compose_static "$DEPLOY/docker-compose.yml" -f "$DEPLOY/docker-compose.override.yml.example" --profile "$profile" config -q
 }
 
+# Overrides that other work adds (docker-compose.cluster.yml: the scale-out `cluster` profile) merge and validate.
+check_compose_overrides() {
+  tools_compose
+  ci_secrets
+  local f n=0 p
+  for f in "$DEPLOY"/docker-compose.*.yml; do
+    [ -e "$f" ] || continue
+    p=$(sed -n 's/.*profiles: \[\([a-z-]*\)\].*/\1/p' "$f" | head -n 1)
+    compose_static "$DEPLOY/docker-compose.yml" -f "$f" ${p:+--profile "$p"} config -q
+    echo "$(basename "$f")${p:+ (profile $p)}: $(compose_static "$DEPLOY/docker-compose.yml" -f "$f" ${p:+--profile "$p"} config --services | tr '\n' ' ')"
+    n=$((n + 1))
+  done
+  [ $n -gt 0 ] || echo "no override files"
+}
+
 check_compose_negative() {
   tools_compose
   ci_secrets
@@ -180,7 +195,8 @@ check_systemd_verify() {
 
 # --- Helm and Kubernetes -----------------------------------------------------------------------------------------
 CHART=$DEPLOY/helm/juniper
-VALUES_FILES=(values.yaml values-dev.yaml values-demo.yaml values-production.yaml)
+# Every values file of the chart (values.yaml first), including those other work adds (values-cluster.yaml).
+mapfile -t VALUES_FILES < <(cd "$CHART" && { echo values.yaml; ls values-*.yaml; })
 
 check_helm_lint() {
   tools_helm

@@ -94,6 +94,7 @@ fi
 if [[ " $ONLY " == *" static "* ]]; then
   log "static checks"
   for p in "${PROFILES[@]}"; do run_check "compose-config-$p" check_compose_config "$p"; done
+  run_check compose-config-overrides check_compose_overrides
   run_check compose-config-negative-controls check_compose_negative
   run_check compose-profiles-and-health-gates check_compose_profiles
   run_check scripts-and-makefile check_scripts_syntax
