@@ -471,6 +471,8 @@ export class TrainingSession {
 
   pause(): Effect.Effect<{ status: "paused" }, SessionConflict> {
     return Effect.gen(this, function* () {
+      // A repeated pause is idempotent (the rule); pausing anything but a running run is a 409.
+      if (this.st.fsm === "PAUSED") return { status: "paused" as const }
       if (this.st.fsm !== "STARTED" || !this.control) return yield* Effect.fail(conflict("Training cannot be paused", this.st.fsm))
       yield* this.control.pause
       this.st.fsm = "PAUSED"
@@ -482,6 +484,8 @@ export class TrainingSession {
 
   resume(): Effect.Effect<{ status: "resumed" }, SessionConflict> {
     return Effect.gen(this, function* () {
+      // A repeated resume (already running) is idempotent; resuming a run that is not paused or running is a 409.
+      if (this.st.fsm === "STARTED") return { status: "resumed" as const }
       if (this.st.fsm !== "PAUSED" || !this.control) return yield* Effect.fail(conflict("Training cannot be resumed", this.st.fsm))
       yield* this.control.resume
       this.st.fsm = "STARTED"

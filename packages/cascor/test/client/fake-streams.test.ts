@@ -140,7 +140,8 @@ describe("fake control and the fake CascorTrainingStreams layer", () => {
     expect(paused).toMatchObject({ command: "pause", status: "success", result: { status: "paused" } })
     expect(paused.command_id).toMatch(/^[0-9a-f-]{36}$/)
     const again = await ctl.command("pause")
-    expect(again).toMatchObject({ status: "error", code: "conflict", error: "Training cannot be paused in the current state (PAUSED)" })
+    // A repeated command is idempotent.
+    expect(again).toMatchObject({ status: "success", result: { status: "paused" } })
     expect(await ctl.command("fly")).toMatchObject({ status: "error", code: "unknown_command" })
     expect(await ctl.setParams({ candidate_epochs: 70 })).toMatchObject({ status: "success", result: { applied: ["candidate_epochs"] } })
     expect(await ctl.command("set_params", { nope: 1 })).toMatchObject({ status: "error", code: "invalid_params" })
@@ -162,7 +163,7 @@ describe("fake control and the fake CascorTrainingStreams layer", () => {
           Stream.runCollect
         )
         const denied = yield* Effect.scoped(
-          Effect.flatMap(streams.control(), (ctl) => Effect.either(ctl.execute("resume")))
+          Effect.flatMap(streams.control(), (ctl) => Effect.either(ctl.execute("start")))
         )
         return { types: Chunk.toReadonlyArray(frames).map((f) => f.type), denied }
       })
