@@ -10,6 +10,7 @@ import {
   CanopyBadRequest,
   CanopyConflict,
   CanopyForbidden,
+  CanopyGatewayTimeout,
   CanopyNotFound,
   CanopyNotImplemented,
   CanopyUnavailable,
@@ -19,6 +20,7 @@ import {
   CanopyHealth,
   CanopyState,
   CanopyStatus,
+  CancelPendingResponse,
   CanopyTopology,
   ControlResult,
   CsrfResponse,
@@ -30,6 +32,10 @@ import {
   MetricsHistoryResponse,
   NetworkStatsResponse,
   Readiness,
+  RestartBody,
+  RestartResponse,
+  StageDatasetBody,
+  StageDatasetResponse,
   SetParamsResponse,
   SnapshotDetail,
   SnapshotListResponse,
@@ -106,7 +112,12 @@ export class TrainingGroup extends HttpApiGroup.make("training")
   .add(control("resume", "/api/train/resume"))
   .add(control("stop", "/api/train/stop"))
   .add(control("reset", "/api/train/reset"))
-  .add(HttpApiEndpoint.get("status", "/api/train/status").addSuccess(TrainStatus)) {}
+  .add(HttpApiEndpoint.get("status", "/api/train/status").addSuccess(TrainStatus))
+  .add(HttpApiEndpoint.post("restart", "/api/train/restart").setPayload(Schema.NullOr(RestartBody)).addSuccess(RestartResponse)) {}
+
+export class DatasetGroup extends HttpApiGroup.make("dataset")
+  .add(HttpApiEndpoint.post("stage", "/api/stage_dataset").setPayload(StageDatasetBody).addSuccess(StageDatasetResponse))
+  .add(HttpApiEndpoint.del("cancel", "/api/cancel_pending_dataset").addSuccess(CancelPendingResponse)) {}
 
 export class SnapshotsGroup extends HttpApiGroup.make("snapshots")
   .add(HttpApiEndpoint.get("list", "/api/v1/snapshots").setUrlParams(SnapshotListParams).addSuccess(SnapshotListResponse))
@@ -122,6 +133,7 @@ export class CanopyApi extends HttpApi.make("juniper-canopy")
   .add(HealthGroup)
   .add(ReadGroup)
   .add(TrainingGroup)
+  .add(DatasetGroup)
   .add(SnapshotsGroup)
   .add(WorkersGroup)
   // Every route may answer any of the error bodies (one shape, §3.1).
@@ -133,6 +145,7 @@ export class CanopyApi extends HttpApi.make("juniper-canopy")
   .addError(CanopyNotImplemented)
   .addError(CanopyBadGateway)
   .addError(CanopyUnavailable)
+  .addError(CanopyGatewayTimeout)
   .annotate(OpenApi.Title, "JuniperCanopy")
   .annotate(
     OpenApi.Description,

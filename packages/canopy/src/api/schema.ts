@@ -361,6 +361,51 @@ export const SetParamsResponse = Schema.Struct({
 })
 export type SetParamsResponse = typeof SetParamsResponse.Type
 
+/** POST /api/stage_dataset body (S tier): the dataset for the next (re)start. */
+export const StageDatasetBody = Schema.Struct(
+  {
+    nn_dataset_type: Schema.String,
+    nn_dataset_elements: Schema.optional(Schema.Number),
+    nn_dataset_noise: Schema.optional(Schema.Number),
+    nn_spiral_rotations: Schema.optional(Schema.Number),
+    nn_spiral_number: Schema.optional(Schema.Number),
+    /** The generator's own parameters (its JuniperData JSON Schema); they win over the nn_* shortcuts. */
+    nn_dataset_params: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  },
+  Extra
+)
+export type StageDatasetBody = typeof StageDatasetBody.Type
+
+/** A staged dataset: what was asked, and the generator request it becomes. */
+export const PendingDataset = Schema.Struct(
+  {
+    nn_dataset_type: Schema.String,
+    generator: Schema.String,
+    params: Extra,
+    staged_at: Schema.Number
+  },
+  Extra
+)
+export type PendingDataset = typeof PendingDataset.Type
+
+export const StageDatasetResponse = Schema.Struct({ status: Schema.Literal("staged"), pending_dataset: PendingDataset })
+export const CancelPendingResponse = Schema.Struct({ status: Schema.Literal("cancelled", "nothing_pending"), cancelled: Schema.Boolean })
+
+/** POST /api/train/restart body (S tier). */
+export const RestartBody = Schema.Struct({ start_fresh: Schema.optional(Schema.Boolean), reset: Schema.optional(Schema.Boolean) })
+export const RestartStep = Schema.Struct({ step: Schema.String, ok: Schema.Boolean, detail: Schema.NullOr(Schema.String) })
+export const RestartResponse = Schema.Struct({
+  success: Schema.Boolean,
+  steps: Schema.Array(RestartStep),
+  was_active: Schema.Boolean,
+  start_fresh: Schema.Boolean,
+  instant_complete: Schema.Boolean,
+  status: Schema.Literal("restarted", "failed"),
+  /** Extension: the dataset the restart loaded (the staged one), if any. */
+  dataset: Schema.optional(Schema.NullOr(PendingDataset))
+})
+export type RestartResponse = typeof RestartResponse.Type
+
 export const CsrfResponse = Schema.Struct({ csrf_token: Schema.String, enabled: Schema.Boolean, expires_in: Schema.optional(Schema.Number) })
 export type CsrfResponse = typeof CsrfResponse.Type
 

@@ -15,6 +15,9 @@ import type {
   Execution,
   MetricsEntry,
   NetworkStatsResponse,
+  PendingDataset,
+  RestartResponse,
+  StageDatasetBody,
   SetParamsResponse,
   SnapshotDetail,
   SnapshotListResponse,
@@ -66,6 +69,13 @@ export interface CanopyBackendShape {
 
   // Params: `set_params` keys (§6) → clamped, validated, applied by the backend; applied/skipped reported.
   readonly applyParams: (body: Readonly<Record<string, unknown>>) => Effect.Effect<SetParamsResponse & { readonly ok: boolean }, BackendError>
+
+  // Dataset staging and restart (§3.1, S tier)
+  readonly stageDataset: (body: StageDatasetBody) => Effect.Effect<PendingDataset, BackendError>
+  /** true when something was pending. */
+  readonly cancelPendingDataset: Effect.Effect<boolean>
+  /** Stop (waiting for the run to end), then start with the staged dataset; a stop that does not end in time → 504. */
+  readonly restartTraining: (options: StartOptions) => Effect.Effect<RestartResponse, BackendError>
 
   // Snapshots and workers (§3.1)
   readonly listSnapshots: (limit: number, offset: number) => Effect.Effect<SnapshotListResponse, BackendError>

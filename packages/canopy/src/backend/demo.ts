@@ -16,6 +16,7 @@ import { Cause, Duration, Effect, Layer, PubSub, Queue, Schema, type Scope } fro
 import type { Float32Npy } from "@juniper/data"
 import { JuniperDataClient, type JuniperDataClientShape, layerJuniperDataClient, makeFakeDataClient } from "@juniper/data"
 import {
+  type DatasetRequest,
   type HyperParameters,
   type NetworkCreateRequest,
   type SnapshotMeta,
@@ -373,6 +374,8 @@ export const makeDemoLink = (o: DemoOptions): Effect.Effect<CascorLink, never, S
     const unsubscribe = broadcaster.subscribe({ deliver })
     yield* Effect.addFinalizer(() => Effect.sync(unsubscribe))
 
+    /** The dataset of the looping runs: the demo's two spirals until the user restarts with another one. */
+    let dataset: DatasetRequest = { generator: "spiral", params: { ...DEMO_DATASET, ...o.dataset } }
     const startRun = Effect.gen(function* () {
       const seed = o.seed + runs
       runs++
@@ -380,7 +383,7 @@ export const makeDemoLink = (o: DemoOptions): Effect.Effect<CascorLink, never, S
       userPaused = false
       yield* session.createNetwork({ ...DEMO_NETWORK, ...o.network, random_seed: seed }).pipe(Effect.mapError(errorOf))
       lastStepAt = Date.now()
-      yield* session.start({ dataset: { generator: "spiral", params: { ...DEMO_DATASET, ...o.dataset } }, start_fresh: true }).pipe(Effect.mapError(errorOf))
+      yield* session.start({ dataset, start_fresh: true }).pipe(Effect.mapError(errorOf))
       yield* Effect.logInfo(`demo run ${runs} started (seed ${seed}, dataset from ${data.source === "local" ? "the local generator" : "JuniperData"})`)
     })
 
@@ -407,8 +410,10 @@ export const makeDemoLink = (o: DemoOptions): Effect.Effect<CascorLink, never, S
             userStopped = false
             userPaused = false
             lastStepAt = Date.now()
-            // A fresh start of a finished demo run keeps the demo's dataset.
-            return yield* mapped(session.start(body))
+            // A start without a dataset keeps the current one; one with a dataset makes it the loop's dataset too.
+            const r = yield* mapped(session.start(body))
+            if (body.dataset) dataset = body.dataset
+            return r
           }
           case "stop":
             userStopped = true

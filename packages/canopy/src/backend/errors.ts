@@ -21,4 +21,7 @@ export class BackendRejected extends Data.TaggedError("BackendRejected")<{ reado
 /** Not available in this mode (demo: replay, network editing): 501. */
 export class BackendNotImplemented extends Data.TaggedError("BackendNotImplemented")<{ readonly message: string }> {}
 
-export type BackendError = BackendUnavailable | BackendNotFound | BackendConflict | BackendInvalid | BackendRejected | BackendNotImplemented
+/** An operation did not finish in time and may be retried (a restart whose stop did not complete): 504. */
+export class BackendTimeout extends Data.TaggedError("BackendTimeout")<{ readonly message: string; readonly retriable: boolean }> {}
+
+export type BackendError = BackendUnavailable | BackendNotFound | BackendConflict | BackendInvalid | BackendRejected | BackendNotImplemented | BackendTimeout

@@ -4,8 +4,9 @@
  * events turned into `event` frames and a resync after an upstream restart), watches the relay (`degraded` after
  * 60 s without frames), guards upstream calls with the circuit breaker, and implements `set_params` (§6).
  */
-import { Duration, Effect, PubSub, Queue, type Scope, Stream } from "effect"
+import { Duration, Effect, PubSub, Queue, Schedule, type Scope, Stream } from "effect"
 import type { HyperParameters, MetricsRow, TrainingStatus } from "@juniper/cascor/api/schema"
+import { findGenerator, GENERATOR_NAMES } from "@juniper/data"
 import type {
   CanopyState,
   CanopyStatus,
@@ -13,8 +14,11 @@ import type {
   DatasetResponse,
   MetricsEntry,
   ParamBound,
+  PendingDataset,
+  RestartResponse,
   SetParamsResponse,
   SnapshotDetail,
+  StageDatasetBody,
   StreamHealth,
   StreamState
 } from "../api/schema.js"
@@ -35,6 +39,7 @@ import {
   BackendNotFound,
   BackendNotImplemented,
   BackendRejected,
+  BackendTimeout,
   BackendUnavailable
 } from "./errors.js"
 import type { CascorLink, LinkCommand, LinkError, LinkEvent, UpstreamFrame } from "./link.js"
@@ -103,6 +108,8 @@ export const makeLinkBackend = (link: CascorLink, o: LinkBackendOptions): Effect
     let lastHyper: HyperParameters | null = null
     /** Canopy-kept values (dataset keys) and everything the user set, over the table defaults. */
     const local: Record<string, ParamValue> = Object.fromEntries(o.specs.map((s) => [s.key, s.default]))
+    /** The dataset staged for the next restart (S tier). */
+    let pending: PendingDataset | null = null
 
     const publish = (frame: UpstreamFrame) => frames.unsafeOffer(browserFrame(frame, sizes))
     const statusEvent = (details: Record<string, unknown>) =>
@@ -229,7 +236,7 @@ export const makeLinkBackend = (link: CascorLink, o: LinkBackendOptions): Effect
     const overallText = () => (inProcess ? "n/a" : relayState())
 
     const getStatus: Effect.Effect<CanopyStatus, BackendError> = Effect.map(status, ({ value, stale, age }) => ({
-      ...canopyStatus(value, { mode: link.mode, connected: !stale && (inProcess || connected), sizes: sizesOf(value) ?? sizes, pendingDataset: null, stream: overallText() }),
+      ...canopyStatus(value, { mode: link.mode, connected: !stale && (inProcess || connected), sizes: sizesOf(value) ?? sizes, pendingDataset: pending, stream: overallText() }),
       ...(stale ? { stale: true, stale_age_seconds: age } : {})
     }))
 
@@ -430,6 +437,95 @@ export const makeLinkBackend = (link: CascorLink, o: LinkBackendOptions): Effect
         return response
       })
 
+    // --- dataset staging and restart (S tier) -----------------------------------------------------------------------
+
+    const stageDataset = (body: StageDatasetBody) =>
+      Effect.gen(function* () {
+        const name = body.nn_dataset_type.trim().toLowerCase()
+        const generator = findGenerator(name === "spirals" || name === "two_spiral" ? "spiral" : name)
+        if (!generator)
+          return yield* Effect.fail(new BackendInvalid({ message: `nn_dataset_type: unknown generator '${body.nn_dataset_type.slice(0, 64)}' (known: ${GENERATOR_NAMES.join(", ")})`, status: 422, field: "nn_dataset_type" }))
+        const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined)
+        const derived: Record<string, unknown> = {}
+        const fields = generator.params.fields
+        const arms = num(body.nn_spiral_number)
+        if ("n_spirals" in fields && arms !== undefined) derived["n_spirals"] = Math.round(arms)
+        if ("n_rotations" in fields && num(body.nn_spiral_rotations) !== undefined) derived["n_rotations"] = body.nn_spiral_rotations
+        if ("noise" in fields && num(body.nn_dataset_noise) !== undefined) derived["noise"] = body.nn_dataset_noise
+        const elements = num(body.nn_dataset_elements)
+        if (elements !== undefined) {
+          if ("n_points_per_spiral" in fields) derived["n_points_per_spiral"] = Math.max(1, Math.round(elements / Math.max(1, Number(derived["n_spirals"] ?? 2))))
+          else if ("n_samples" in fields) derived["n_samples"] = Math.round(elements)
+        }
+        const params = { ...derived, ...(body.nn_dataset_params ?? {}) }
+        const checked = generator.params.validate(params)
+        if (checked._tag === "Left")
+          return yield* Effect.fail(
+            new BackendInvalid({ message: `nn_dataset_params: ${checked.left.map((i) => `${i.field}: ${i.message}`).join("; ")}`, status: 422, field: checked.left[0]?.field ?? "nn_dataset_params" })
+          )
+        const staged: PendingDataset = { ...body, nn_dataset_type: generator.name, generator: generator.name, params, staged_at: Date.now() / 1000 }
+        pending = staged
+        local["nn_dataset_type"] = generator.name
+        for (const k of ["nn_dataset_elements", "nn_dataset_noise", "nn_spiral_rotations", "nn_spiral_number"] as const) {
+          const v = num(body[k])
+          if (v !== undefined) local[k] = v
+        }
+        publish({ type: "event", data: { event: "status_change", pending_dataset: staged, message: `Dataset ${generator.name} staged; it applies when training restarts` } })
+        return staged
+      })
+
+    const cancelPendingDataset = Effect.sync(() => {
+      const had = pending !== null
+      pending = null
+      if (had) publish({ type: "event", data: { event: "status_change", pending_dataset: null, message: "Staged dataset cancelled" } })
+      return had
+    })
+
+    const fsmOf = Effect.map(call(link.getStatus), (s) => {
+      remember(s)
+      return s.state_machine.status
+    })
+
+    const restartTraining = (options: StartOptions) =>
+      Effect.gen(function* () {
+        const startFresh = (options.startFresh ?? false) || (options.reset ?? true)
+        const steps: Array<{ step: string; ok: boolean; detail: string | null }> = []
+        const wasActive = yield* isTrainingActive
+        if (wasActive) {
+          const stop = yield* control("stop")
+          steps.push({ step: "stop", ok: stop.ok, detail: stop.ok ? null : (stop.error ?? null) })
+          // Wait for the run to end its phase (cascor stops between phases).
+          const stopped = yield* fsmOf.pipe(
+            Effect.repeat({ until: (f) => f !== "STARTED" && f !== "PAUSED", schedule: Schedule.spaced("100 millis") }),
+            Effect.timeout("10 seconds"),
+            Effect.option
+          )
+          if (stopped._tag === "None") return yield* Effect.fail(new BackendTimeout({ message: "Training did not stop within 10 s; try again", retriable: true }))
+          steps.push({ step: "wait_stopped", ok: true, detail: null })
+        }
+        const dataset = pending
+        const body: Record<string, unknown> = { start_fresh: startFresh, ...(dataset ? { dataset: { generator: dataset.generator, params: dataset.params } } : {}) }
+        if (!dataset) {
+          const info = yield* Effect.either(call(link.getDataset))
+          if (info._tag === "Right" && !info.right.loaded) body["dataset"] = { generator: "spiral", params: {} }
+        }
+        const start = yield* control("start", body)
+        steps.push({ step: "start", ok: start.ok, detail: start.ok ? (dataset ? `dataset ${dataset.generator}` : null) : (start.error ?? null) })
+        if (!start.ok) return yield* Effect.fail(new BackendConflict({ message: `Restart failed: ${start.error ?? "start refused"}` }))
+        if (dataset) pending = null
+        const after = yield* Effect.either(fsmOf)
+        const response: RestartResponse = {
+          success: true,
+          steps,
+          was_active: wasActive,
+          start_fresh: startFresh,
+          instant_complete: after._tag === "Right" && (after.right === "COMPLETED" || after.right === "FAILED"),
+          status: "restarted",
+          dataset
+        }
+        return response
+      })
+
     // --- snapshots and workers ---------------------------------------------------------------------------------
 
     const checkId = (id: string) =>
@@ -459,6 +555,9 @@ export const makeLinkBackend = (link: CascorLink, o: LinkBackendOptions): Effect
       getDecisionBoundary,
       streamHealth,
       applyParams,
+      stageDataset,
+      cancelPendingDataset,
+      restartTraining,
       listSnapshots: (limit, offset) =>
         call(link.listSnapshots(limit, offset)).pipe(
           Effect.mapError((e) => fromLink(e)),

@@ -12,6 +12,7 @@ import {
   conflict,
   ERROR_TITLES,
   forbidden,
+  gatewayTimeout,
   notFound,
   notImplemented,
   unavailable,
@@ -40,6 +41,8 @@ export const httpError = (e: BackendError) => {
       return badGateway(e.message)
     case "BackendNotImplemented":
       return notImplemented(e.message)
+    case "BackendTimeout":
+      return gatewayTimeout(e.message)
   }
 }
 
@@ -193,6 +196,32 @@ const TrainingLive = HttpApiBuilder.group(CanopyApi, "training", (h) =>
         return { ...s, backend: b.backendType, execution: b.execution }
       })
     )
+    .handle("restart", ({ payload }) =>
+      Effect.gen(function* () {
+        yield* browserGate
+        const b = yield* CanopyBackend
+        const hub = yield* CanopyHub
+        const result = yield* b.restartTraining({ reset: payload?.reset ?? true, startFresh: payload?.start_fresh ?? false }).pipe(
+          Effect.tapError((e) => Effect.sync(() => hub.publish("control_ack", { command: "restart", success: false, message: e.message }))),
+          Effect.mapError((e) =>
+            e._tag === "BackendTimeout" ? HttpServerResponse.unsafeJson({ error: ERROR_TITLES[504], detail: e.message, status_code: 504, retriable: true }, { status: 504 }) : httpError(e)
+          ),
+          Effect.catchIf(HttpServerResponse.isServerResponse, (r) => Effect.succeed(r))
+        )
+        if (!HttpServerResponse.isServerResponse(result)) hub.publish("control_ack", { command: "restart", success: true, message: "restarted" })
+        return result
+      })
+    )
+)
+
+const DatasetLive = HttpApiBuilder.group(CanopyApi, "dataset", (h) =>
+  h
+    .handle("stage", ({ payload }) =>
+      Effect.flatMap(CanopyBackend, (b) => orHttp(Effect.map(b.stageDataset(payload), (pending) => ({ status: "staged" as const, pending_dataset: pending }))))
+    )
+    .handle("cancel", () =>
+      Effect.flatMap(CanopyBackend, (b) => Effect.map(b.cancelPendingDataset, (had) => ({ status: had ? ("cancelled" as const) : ("nothing_pending" as const), cancelled: had })))
+    )
 )
 
 const SnapshotsLive = HttpApiBuilder.group(CanopyApi, "snapshots", (h) =>
@@ -214,4 +243,4 @@ const WorkersLive = HttpApiBuilder.group(CanopyApi, "workers", (h) =>
 )
 
 /** Every handler; needs CanopyBackend, CanopyHub, Csrf, CanopyRuntime, core's Health and the JuniperData client. */
-export const CanopyApiLive = Layer.mergeAll(HealthLive, ReadLive, TrainingLive, SnapshotsLive, WorkersLive)
+export const CanopyApiLive = Layer.mergeAll(HealthLive, ReadLive, TrainingLive, DatasetLive, SnapshotsLive, WorkersLive)

@@ -180,6 +180,33 @@ describe.runIf(canopyBuilt).each(BACKENDS)("Canopy API on the $mode backend", ({
     expect((await get(base, "/api/state")).body).toMatchObject({ nn_learning_rate: 1, cn_pool_size: 12 })
   })
 
+  it("stages a dataset from the JuniperData generators, cancels it, and restarts training on it", async () => {
+    expect((await post(base, "/api/stage_dataset", { nn_dataset_type: "nope" })).status).toBe(422)
+    expect((await post(base, "/api/stage_dataset", { nn_dataset_noise: 0.1 })).status).toBe(422)
+    const bad = await post(base, "/api/stage_dataset", { nn_dataset_type: "spiral", nn_dataset_params: { noise: -1 } })
+    expectErrorBody(bad, 422)
+    expect(bad.body.detail).toMatch(/noise/)
+    expect((await post(base, "/api/train/restart", { start_fresh: "yes" })).status).toBe(422)
+    const staged = await post(base, "/api/stage_dataset", { nn_dataset_type: "spiral", nn_spiral_number: 2, nn_dataset_elements: 100, nn_dataset_noise: 0.2 })
+    expect(staged.status, JSON.stringify(staged.body)).toBe(200)
+    expect(staged.body.pending_dataset).toMatchObject({ generator: "spiral", params: { n_spirals: 2, n_points_per_spiral: 50, noise: 0.2 } })
+    expect((await get(base, "/api/status")).body.pending_dataset).toMatchObject({ generator: "spiral" })
+    expect((await request(base, "/api/cancel_pending_dataset", { method: "DELETE" })).body).toEqual({ status: "cancelled", cancelled: true })
+    expect((await request(base, "/api/cancel_pending_dataset", { method: "DELETE" })).body.cancelled).toBe(false)
+    expect((await get(base, "/api/status")).body.pending_dataset).toBeNull()
+    await post(base, "/api/stage_dataset", { nn_dataset_type: "spiral", nn_dataset_elements: 100, nn_dataset_params: { seed: 7 } })
+    const restarted = await post(base, "/api/train/restart", { start_fresh: true, reset: true })
+    expect(restarted.status, JSON.stringify(restarted.body)).toBe(200)
+    expect(restarted.body).toMatchObject({ success: true, status: "restarted", start_fresh: true, dataset: { generator: "spiral" } })
+    expect(restarted.body.steps.map((x: any) => x.step)).toContain("start")
+    expect((await get(base, "/api/status")).body.pending_dataset).toBeNull()
+    const ds = await until(async () => {
+      const d = (await get(base, "/api/dataset")).body
+      return d.train_samples + d.test_samples === 100 ? d : undefined
+    }, 20_000, "the staged dataset")
+    expect(ds.loaded).toBe(true)
+  })
+
   it("creates, lists, shows and restores snapshots (409 while training)", async () => {
     const created = await post(base, "/api/v1/snapshots?name=test&description=from%20the%20suite")
     expect(created.status, JSON.stringify(created.body)).toBe(201)
