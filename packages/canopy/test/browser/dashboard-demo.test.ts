@@ -93,7 +93,7 @@ describe.skipIf(reason !== null)("dashboard, demo mode, headless Chromium", () =
   afterAll(async () => {
     await browser?.close()
     await svc?.stop()
-  })
+  }, 180_000)
 
   it("loads the chrome under the CSP: title, status bar, Demo badge, no script or CSP errors", async () => {
     expect(await page.title()).toBe("Juniper Canopy Monitor")
@@ -104,7 +104,7 @@ describe.skipIf(reason !== null)("dashboard, demo mode, headless Chromium", () =
     await waitText(page, "ws-badge", /^Demo$/, 15_000)
     await waitDataIs(page, "body", "loaded", "true")
     expect(log.errors).toEqual([])
-  })
+  }, 180_000)
 
   it("Start, Pause, Resume and Stop change the state shown", async () => {
     await ensureStarted()
@@ -134,7 +134,7 @@ describe.skipIf(reason !== null)("dashboard, demo mode, headless Chromium", () =
     // Buttons come back on the acknowledgement or the next state frame: Pause is usable again.
     await waitEnabled(page, "btn-pause", 10_000)
     expect(log.errors).toEqual([])
-  })
+  }, 180_000)
 
   it("every tab shows real data", async () => {
     await ensureStarted()
@@ -192,7 +192,7 @@ describe.skipIf(reason !== null)("dashboard, demo mode, headless Chromium", () =
     await waitDataIs(page, ".tab-about", "version", health.body.version)
     expect(await text(page, "about-version")).toBe(health.body.version)
     expect(log.errors).toEqual([])
-  })
+  }, 180_000)
 
   it("refuses an out-of-bounds parameter with a visible message and applies a valid one", async () => {
     await tab("parameters")
@@ -228,7 +228,7 @@ describe.skipIf(reason !== null)("dashboard, demo mode, headless Chromium", () =
     await sleep(1_500)
     expect(await toast.isVisible()).toBe(true)
     await toast.locator(".toast-close").click()
-  })
+  }, 180_000)
 
   it("saves a snapshot, lists it, and restores it only after a confirmation", async () => {
     await tab("snapshots")
@@ -263,22 +263,30 @@ describe.skipIf(reason !== null)("dashboard, demo mode, headless Chromium", () =
     expect(restores).toBe(1)
     await screenshot(page, "demo-snapshot-restored")
     await ensureStarted()
-  })
+  }, 180_000)
 
   it("draws metrics points at the rate frames arrive", async () => {
     await ensureStarted()
     await tab("metrics")
-    const before = await pagePerf(page)
+    // Frames come in bursts (one per output pass). Read the frame count, let two animation frames pass, then read
+    // the points drawn: every row received by then must have been drawn (renders are coalesced per frame).
+    const settle = () =>
+      page.evaluate(async () => {
+        const p = window.__canopyPerf!
+        const frames = p.metricsFrames
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
+        return { frames, drawn: p.metricsPointsDrawn, renders: p.metricsRenders }
+      })
+    const before = await settle()
     await sleep(3_000)
-    const after = await pagePerf(page)
-    const frames = after.metricsFrames - before.metricsFrames
-    const drawn = after.metricsPointsDrawn - before.metricsPointsDrawn
+    const after = await settle()
+    const frames = after.frames - before.frames
     expect(frames).toBeGreaterThan(0)
-    // Every frame's point is drawn; at most the last animation frame's worth may still be queued.
-    expect(Math.abs(drawn - frames)).toBeLessThanOrEqual(Math.max(3, frames * 0.05))
+    expect(after.drawn).toBeGreaterThanOrEqual(after.frames - 2)
+    expect(after.drawn - before.drawn).toBeGreaterThanOrEqual(frames - 2)
     // Renders are coalesced: never more paints than frames.
-    expect(after.metricsRenders - before.metricsRenders).toBeLessThanOrEqual(frames + 1)
-  })
+    expect(after.renders - before.renders).toBeLessThanOrEqual(frames + 2)
+  }, 180_000)
 
   it("saves every tab as a screenshot in light and dark; the theme and the tab persist across a reload", async () => {
     for (const id of TABS) {
@@ -303,7 +311,7 @@ describe.skipIf(reason !== null)("dashboard, demo mode, headless Chromium", () =
     }
     await page.click("[data-testid=theme-toggle]")
     expect(log.errors).toEqual([])
-  })
+  }, 180_000)
 
   it("shows the welcome modal once, until Get Started", async () => {
     const fresh = await openDashboard(browser.context, svc.baseUrl, { welcomed: false })
