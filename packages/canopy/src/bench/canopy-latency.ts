@@ -119,16 +119,22 @@ const main = async (): Promise<void> => {
     // The server's own count of metrics frames: a plain WebSocket client beside the page.
     let sent = 0
     let counting = false
+    let live: () => void = () => undefined
+    const greeted = new Promise<void>((r) => (live = r))
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/training`, { headers: { origin: `http://127.0.0.1:${port}` } })
     ws.on("message", (d: WebSocket.RawData) => {
       const f = JSON.parse(d.toString()) as { type?: string }
       if (counting && f.type === "metrics") sent++
+      if (f.type === "initial_metrics") live()
       if (f.type === "ping") ws.send(JSON.stringify({ type: "pong" }))
     })
     await new Promise<void>((resolve, reject) => {
       ws.once("open", () => resolve())
       ws.once("error", reject)
     })
+    // A first frame other than `resume` makes the connection live at once (no resume window to wait out).
+    ws.send(JSON.stringify({ type: "subscribe_metrics", data: { max_count: 1 } }))
+    await greeted
     await sleep(1_000)
 
     // Phase 1: the metrics charts visible; frames sent vs points drawn over the same window.
