@@ -230,6 +230,38 @@ describe.skipIf(reason !== null)("dashboard, demo mode, headless Chromium", () =
     await toast.locator(".toast-close").click()
   }, 180_000)
 
+  it("stages a dataset from the generator's JSON Schema: fields follow the generator, bounds are enforced", async () => {
+    await tab("dataset")
+    await waitDataAtLeast(page, "[data-testid=generator-form]", "generators", 2)
+    // The fields follow the selected generator.
+    await page.selectOption("[data-testid=generator-select]", "circles")
+    expect(await page.locator("#gen-factor").count()).toBe(1)
+    await page.selectOption("[data-testid=generator-select]", "spiral")
+    expect(await page.locator("#gen-factor").count()).toBe(0)
+    expect(await page.inputValue("#gen-n_spirals")).toBe("2")
+
+    let staged = 0
+    page.on("request", (r) => {
+      if (r.url().endsWith("/api/stage_dataset")) staged++
+    })
+    await page.fill("#gen-n_spirals", "11")
+    await page.click("[data-testid=generator-apply]")
+    await waitText(page, "generator-message", /Not applied: N Spirals: 11 is above the maximum 10/)
+    expect(await page.isVisible("[data-testid=generator-message]")).toBe(true)
+    expect(staged).toBe(0)
+
+    await page.fill("#gen-n_spirals", "3")
+    await page.click("[data-testid=generator-apply]")
+    await page.locator("[data-testid=dataset-toast]").last().waitFor()
+    expect(staged).toBe(1)
+    await page.locator("[data-testid=pending-banner]").waitFor({ state: "visible", timeout: 10_000 })
+    expect(await page.textContent("[data-testid=pending-banner]")).toMatch(/Pending dataset: spiral/)
+    await screenshot(page, "demo-dataset-staged")
+    await page.click("[data-testid=pending-cancel]")
+    await page.locator("[data-testid=pending-banner]").waitFor({ state: "hidden", timeout: 10_000 })
+    await page.click("[data-testid=dataset-toast] .toast-close >> nth=-1").catch(() => undefined)
+  }, 180_000)
+
   it("saves a snapshot, lists it, and restores it only after a confirmation", async () => {
     await tab("snapshots")
     await page.fill("[data-testid=snapshot-name]", "e2e-snap")

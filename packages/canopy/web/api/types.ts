@@ -13,6 +13,8 @@ export type {
   GeneratorsResponse,
   ParamBound,
   Readiness,
+  RestartResponse,
+  StageDatasetResponse,
   SetParamsResponse,
   SnapshotListResponse,
   StreamHealth,

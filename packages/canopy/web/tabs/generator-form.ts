@@ -5,8 +5,8 @@ import type { AppContext } from "../app/context.js"
 import { loadStatus } from "../app/load.js"
 import { csrfToken } from "../api/csrf.js"
 import { ApiError, errorText, getJson, postJson, request } from "../api/rest.js"
-import type { GeneratorInfo, GeneratorsResponse, JsonSchema, JsonSchemaProp } from "../api/types.js"
-import { confirmDialog } from "../chrome/modal.js"
+import type { GeneratorInfo, GeneratorsResponse, JsonSchema, JsonSchemaProp, RestartResponse } from "../api/types.js"
+import { confirmWithToggle } from "../chrome/modal.js"
 import { h, replace, setText } from "../util/dom.js"
 
 interface GenField {
@@ -85,7 +85,7 @@ export const createGeneratorForm = (ctx: AppContext): { readonly el: HTMLElement
     replace(
       fieldsEl,
       ...fields.map((f) =>
-        h("div", { class: "field", data: { key: f.name } }, h("label", { class: "field-label", for: f.input.id, text: f.label, title: f.prop.description ?? "" }), f.input, f.error)
+        h("div", { class: f.input instanceof HTMLInputElement && f.input.type === "checkbox" ? "field field-bool" : "field", data: { key: f.name } }, h("label", { class: "field-label", for: f.input.id, text: f.label, title: f.prop.description ?? "" }), f.input, f.error)
       )
     )
   }
@@ -111,14 +111,24 @@ export const createGeneratorForm = (ctx: AppContext): { readonly el: HTMLElement
     const restart = h("button", { class: "btn btn-primary btn-small", type: "button", text: "Restart", data: { testid: "pending-restart" } })
     const cancel = h("button", { class: "btn btn-small", type: "button", text: "Cancel", data: { testid: "pending-cancel" } })
     restart.addEventListener("click", async () => {
-      const fresh = await confirmDialog("Restart training with the staged dataset?", "Training stops, the staged dataset is loaded, and training starts again. Start fresh discards the current network.", "Restart")
-      if (!fresh) return
+      const answer = await confirmWithToggle(
+        "Restart training with the staged dataset?",
+        "Training stops, the staged dataset is loaded, and training starts again.",
+        "Restart",
+        { label: "Start fresh (discard the current network)", checked: true }
+      )
+      if (!answer.ok) return
       try {
-        await postJson("/api/train/restart", { start_fresh: true, reset: true }, { headers: { "X-CSRF-Token": await csrfToken() }, timeoutMs: 30_000 })
-        ctx.toasts.show({ kind: "success", title: "Restarted", body: `Training restarted with ${name}`, timeoutMs: 8_000 })
-        ctx.reloaded.emit("dataset")
+        const r = await postJson<RestartResponse>("/api/train/restart", { start_fresh: answer.toggled, reset: true }, { headers: { "X-CSRF-Token": await csrfToken() }, timeoutMs: 30_000 })
+        if (r.success) {
+          ctx.toasts.show({ kind: "success", title: "Restarted", body: `Training restarted with ${name}`, timeoutMs: 8_000, testId: "dataset-toast" })
+          ctx.reloaded.emit("dataset")
+        } else {
+          const failed = r.steps.filter((st) => !st.ok).map((st) => `${st.step}${st.detail ? `: ${st.detail}` : ""}`)
+          ctx.toasts.show({ kind: "error", title: "Restart failed", body: failed.join("; ") || "the backend refused", timeoutMs: 8_000, testId: "dataset-toast" })
+        }
       } catch (err) {
-        ctx.toasts.show({ kind: "error", title: "Restart failed", body: errorText(err), timeoutMs: 8_000 })
+        ctx.toasts.show({ kind: "error", title: "Restart failed", body: errorText(err), timeoutMs: 8_000, testId: "dataset-toast" })
       }
       void loadStatus(ctx)
     })
