@@ -1,2 +1,11 @@
-// JuniperCanopy: the live dashboard (arrives with its issue).
-export {}
+// JuniperCanopy: the dashboard's service (README.md). The wire types are in ./api/schema.ts (browser-safe).
+export * from "./api/schema.js"
+export * from "./api/errors.js"
+export { CanopyApi } from "./api/http-api.js"
+export * from "./params.js"
+export { CanopySettings, LEGACY_NAMES, bootProblems } from "./config.js"
+export { CanopyBackend, type CanopyBackendShape, type StartOptions } from "./backend/backend.js"
+export * from "./backend/errors.js"
+export { layerBackend, layerDemoBackend, layerFakeBackend, layerServiceBackend } from "./backend/layers.js"
+export { selectBackend, type Selection } from "./backend/select.js"
+export { canopyServer, VERSION } from "./server.js"

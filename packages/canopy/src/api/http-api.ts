@@ -32,6 +32,7 @@ import {
   MetricsHistoryResponse,
   NetworkStatsResponse,
   Readiness,
+  RelayStatistics,
   RestartBody,
   RestartResponse,
   StageDatasetBody,
@@ -97,6 +98,7 @@ export class ReadGroup extends HttpApiGroup.make("read")
   .add(HttpApiEndpoint.get("generators", "/api/dataset/generators").addSuccess(GeneratorsResponse))
   .add(HttpApiEndpoint.get("decisionBoundary", "/api/decision_boundary").setUrlParams(DecisionBoundaryParams).addSuccess(DecisionBoundaryResponse))
   .add(HttpApiEndpoint.get("csrf", "/api/csrf").addSuccess(CsrfResponse))
+  .add(HttpApiEndpoint.get("statistics", "/api/statistics").addSuccess(RelayStatistics))
   .add(
     HttpApiEndpoint.post("setParams", "/api/set_params")
       .setPayload(SetParamsBody)

@@ -406,6 +406,20 @@ export const RestartResponse = Schema.Struct({
 })
 export type RestartResponse = typeof RestartResponse.Type
 
+/** GET /api/statistics (S tier): the WebSocket relay's counters. */
+export const RelayStatistics = Schema.Struct({
+  active_connections: Schema.Int,
+  total_broadcasts: Schema.Int,
+  total_bytes: Schema.Number,
+  current_seq: Schema.Int,
+  replay_buffer_capacity: Schema.Int,
+  replay_buffer_occupancy: Schema.Int,
+  server_instance_id: Schema.String,
+  server_start_time: Schema.Number,
+  stream: StreamHealth
+})
+export type RelayStatistics = typeof RelayStatistics.Type
+
 export const CsrfResponse = Schema.Struct({ csrf_token: Schema.String, enabled: Schema.Boolean, expires_in: Schema.optional(Schema.Number) })
 export type CsrfResponse = typeof CsrfResponse.Type
 

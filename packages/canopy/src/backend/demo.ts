@@ -346,10 +346,10 @@ export const makeDemoLink = (o: DemoOptions): Effect.Effect<CascorLink, never, S
       const release = Effect.sleep(Duration.millis(wait)).pipe(
         Effect.zipRight(
           Effect.suspend(() => {
-            pacing = false
-            if (userPaused || session.fsmState !== "PAUSED") return Effect.void
+            if (userPaused || session.fsmState !== "PAUSED") return Effect.sync(() => (pacing = false))
             lastStepAt = Date.now()
-            return Effect.ignore(session.resume())
+            // `pacing` stays set until the session runs again, so a user command in between sees a running run.
+            return Effect.ignore(session.resume()).pipe(Effect.ensuring(Effect.sync(() => (pacing = false))))
           })
         )
       )
@@ -430,12 +430,15 @@ export const makeDemoLink = (o: DemoOptions): Effect.Effect<CascorLink, never, S
             return r
           }
           case "resume": {
-            userPaused = false
             if (pacing && session.fsmState === "PAUSED") {
+              // Paused only for pacing, the run is not paused for the user: as the session would say of a running run.
+              if (!userPaused) return yield* Effect.fail(new LinkError({ kind: "conflict", message: "Training cannot be resumed in the current state (STARTED)", status: 409 }))
+              userPaused = false
               // The pacing timer resumes it; report success now.
               session.publishState(true)
               return { status: "resumed" as const }
             }
+            userPaused = false
             lastStepAt = Date.now()
             return yield* mapped(session.resume())
           }

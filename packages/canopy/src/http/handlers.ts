@@ -73,10 +73,14 @@ const healthBody = (legacy: boolean) =>
     return body
   })
 
+const warned = new Set<string>()
 const deprecated = (path: string) =>
   Effect.gen(function* () {
     const body = yield* healthBody(true)
-    yield* Effect.logWarning(`deprecated health alias ${path} called; use /v1/health`)
+    if (!warned.has(path)) {
+      warned.add(path)
+      yield* Effect.logWarning(`deprecated health alias ${path} called (warned once); use /v1/health`)
+    }
     return HttpServerResponse.unsafeJson(body, { headers: { deprecation: "true", link: '</v1/health>; rel="successor-version"' } })
   })
 
@@ -144,6 +148,23 @@ const ReadLive = HttpApiBuilder.group(CanopyApi, "read", (h) =>
       })
     )
     .handle("setParams", ({ payload }) => Effect.flatMap(CanopyBackend, (b) => orHttp(b.applyParams(payload))))
+    .handle("statistics", () =>
+      Effect.gen(function* () {
+        const hub = yield* CanopyHub
+        const b = yield* CanopyBackend
+        return {
+          active_connections: hub.connections,
+          total_broadcasts: hub.counters.broadcasts,
+          total_bytes: hub.counters.bytes,
+          current_seq: hub.currentSeq,
+          replay_buffer_capacity: hub.capacity,
+          replay_buffer_occupancy: hub.replayOccupancy,
+          server_instance_id: hub.instanceId,
+          server_start_time: hub.startTime,
+          stream: yield* b.streamHealth
+        }
+      })
+    )
 )
 
 /**

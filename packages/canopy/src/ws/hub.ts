@@ -59,6 +59,9 @@ export class Hub {
   get capacity(): number {
     return this.settings.replayBufferSize
   }
+  get replayOccupancy(): number {
+    return this.ring.length
+  }
 
   /** Admission (§4.1 gate 4): true and counted, or false when a cap is reached (the caller closes with 1013). */
   admit(ip: string): boolean {

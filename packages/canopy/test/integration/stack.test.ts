@@ -129,8 +129,11 @@ describe.runIf(stackBuilt)("service mode with JuniperData, JuniperCascor and Jun
     const lastSeqBefore = Math.max(...ws.frames.filter((f) => f.seq !== undefined).map((f) => f.seq))
     const backAt = ws.frames.length
     cascor = await startCascor(cascorPort, data.baseUrl, cascorEnv)
-    await ws.next((f) => f.type === "event" && f.data.event === "status_change" && f.data.details.upstream === "connected", 30_000, backAt)
+    await ws.next((f) => f.type === "event" && f.data.event === "status_change" && f.data.details.upstream === "connected", 90_000, backAt)
     await ws.next((f) => f.type === "initial_metrics" && f.seq !== undefined, 30_000, backAt) // resync of the new history
+    // The auto-started run may have ended meanwhile: a fresh run through Canopy makes frames flow for sure.
+    await post(base, "/api/train/stop")
+    expect((await post(base, "/api/train/start?reset=true")).body.ok).toBe(true)
     const m = await ws.next((f) => f.type === "metrics" && f.seq !== undefined, 60_000, backAt)
     expect(m.seq).toBeGreaterThan(lastSeqBefore)
     const seqs = ws.frames.filter((f) => f.seq !== undefined).map((f) => f.seq)

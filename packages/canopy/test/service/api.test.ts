@@ -96,6 +96,9 @@ describe.runIf(canopyBuilt).each(BACKENDS)("Canopy API on the $mode backend", ({
     expect(ts).toMatchObject({ backend: mode, execution: "live" })
     const csrf = (await get(base, "/api/csrf")).body
     expect(csrf).toMatchObject({ enabled: true, csrf_token: expect.any(String) })
+    const relay = (await get(base, "/api/statistics")).body
+    expect(relay).toMatchObject({ active_connections: expect.any(Number), replay_buffer_capacity: 1024, stream: { mode } })
+    expect(relay.current_seq).toBeGreaterThan(0)
     const workers = (await get(base, "/api/v1/workers/list")).body
     expect(workers.count).toBeGreaterThanOrEqual(1)
     expect(workers.workers[0]).toHaveProperty("kind")
