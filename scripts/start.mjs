@@ -156,6 +156,8 @@ const main = async () => {
     JUNIPER_CASCOR_SNAPSHOTS_DIR: env.JUNIPER_CASCOR_SNAPSHOTS_DIR ?? "./snapshots",
     JUNIPER_CASCOR_WS_CONTROL_ALLOWED_ORIGINS:
       env.JUNIPER_CASCOR_WS_CONTROL_ALLOWED_ORIGINS ?? JSON.stringify([`http://localhost:${port.canopy}`, `http://127.0.0.1:${port.canopy}`]),
+    // Canopy's relay resumes at once or starts fresh at once; a short resume wait makes a fresh connect quick.
+    JUNIPER_CASCOR_WS_RESUME_TIMEOUT_SEC: env.JUNIPER_CASCOR_WS_RESUME_TIMEOUT_SEC ?? "1",
     JUNIPER_CASCOR_LOG_FORMAT: env.JUNIPER_CASCOR_LOG_FORMAT ?? "text"
   })
   if (!(await ready("cascor", cascorUrl, 90_000))) return shutdown(1)

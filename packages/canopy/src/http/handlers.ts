@@ -104,7 +104,26 @@ const HealthLive = HttpApiBuilder.group(CanopyApi, "health", (h) =>
 const ReadLive = HttpApiBuilder.group(CanopyApi, "read", (h) =>
   h
     .handle("status", () => Effect.flatMap(CanopyBackend, (b) => orHttp(b.getStatus)))
-    .handle("state", () => Effect.flatMap(CanopyBackend, (b) => orHttp(b.getState)))
+    .handle("state", () =>
+      Effect.gen(function* () {
+        const b = yield* CanopyBackend
+        const { settings: s } = yield* CanopyRuntime
+        const state = yield* orHttp(b.getState)
+        // The dashboard's settings (§5 "UI" and "control" rows), so the browser needs no configuration of its own.
+        return {
+          ...state,
+          ui_settings: {
+            enable_ws_control_buttons: s.enableWsControlButtons,
+            use_websocket_set_params: s.useWebsocketSetParams,
+            metrics_smoothing_window: s.metricsSmoothingWindow,
+            snapshots_refresh_interval_ms: s.snapshotsRefreshIntervalMs,
+            enable_ws_latency_beacon: s.enableWsLatencyBeacon,
+            ws_control_timeouts: { start: s.wsControlStartTimeout, stop: s.wsControlStopTimeout, set_params: s.wsControlSetParamsTimeout },
+            csrf_enabled: s.csrfEnabled
+          }
+        }
+      })
+    )
     .handle("streamHealth", () => Effect.flatMap(CanopyBackend, (b) => b.streamHealth))
     .handle("metrics", () => Effect.flatMap(CanopyBackend, (b) => orHttp(b.getMetrics)))
     .handle("metricsHistory", ({ urlParams }) =>

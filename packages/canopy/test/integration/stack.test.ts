@@ -28,7 +28,7 @@ describe.runIf(stackBuilt)("service mode with JuniperData, JuniperCascor and Jun
   let cascorPort: number
   let base: string
   let ws: WsClient
-  const cascorEnv = { JUNIPER_CASCOR_AUTO_START: "true", JUNIPER_CASCOR_AUTO_NETWORK: JSON.stringify({ max_hidden_units: 60, max_iterations: 60 }) }
+  const cascorEnv = { JUNIPER_CASCOR_WS_RESUME_TIMEOUT_SEC: "1", JUNIPER_CASCOR_AUTO_START: "true", JUNIPER_CASCOR_AUTO_NETWORK: JSON.stringify({ max_hidden_units: 60, max_iterations: 60 }) }
 
   beforeAll(async () => {
     data = await startData()

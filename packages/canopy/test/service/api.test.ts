@@ -64,6 +64,7 @@ describe.runIf(canopyBuilt).each(BACKENDS)("Canopy API on the $mode backend", ({
     expect(state).toHaveProperty("status")
     expect(state).toHaveProperty("candidates_total")
     expect(state.param_bounds.nn_learning_rate).toMatchObject({ min: 0.0001, max: 1, default: 0.01, type: "float" })
+    expect(state.ui_settings).toMatchObject({ enable_ws_control_buttons: true, use_websocket_set_params: true, metrics_smoothing_window: 10, snapshots_refresh_interval_ms: 10000 })
     for (const k of ["nn_learning_rate", "nn_max_hidden_units", "cn_pool_size", "nn_dataset_type", "cn_candidate_selection"]) expect(state, k).toHaveProperty(k)
     const sh = (await get(base, "/api/stream_health")).body
     expect(sh).toMatchObject({ overall: mode === "demo" ? "n/a" : "healthy", mode })
