@@ -431,8 +431,9 @@ export const makeDemoLink = (o: DemoOptions): Effect.Effect<CascorLink, never, S
           }
           case "resume": {
             if (pacing && session.fsmState === "PAUSED") {
-              // Paused only for pacing, the run is not paused for the user: as the session would say of a running run.
-              if (!userPaused) return yield* Effect.fail(new LinkError({ kind: "conflict", message: "Training cannot be resumed in the current state (STARTED)", status: 409 }))
+              // Paused only for pacing, the run is running for the user: answer as the session does for a running
+              // run (an idempotent resume).
+              if (!userPaused) return { status: "resumed" as const }
               userPaused = false
               // The pacing timer resumes it; report success now.
               session.publishState(true)
