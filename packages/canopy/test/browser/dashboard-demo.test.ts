@@ -313,7 +313,8 @@ describe.skipIf(reason !== null)("dashboard, demo mode, headless Chromium", () =
     await waitDataIs(down.page, BAR, "fsm", "PAUSED")
     await waitEnabled(down.page, "btn-resume")
     await down.page.click("[data-testid=btn-resume]")
-    await waitDataIs(down.page, BAR, "fsm", "STARTED")
+    // Running again (a looping demo run may also have reached its end right after resuming).
+    await down.page.waitForFunction((sel) => ["STARTED", "COMPLETED"].includes((document.querySelector(sel) as HTMLElement | null)?.dataset["fsm"] ?? ""), BAR, { polling: 50, timeout: 30_000 })
     expect(rest).toEqual(["POST /api/train/pause csrf=yes", "POST /api/train/resume csrf=yes"])
     await down.page.close()
 

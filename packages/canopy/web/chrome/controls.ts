@@ -50,7 +50,8 @@ export const createControls = (ctx: AppContext): HTMLElement => {
   const gate = h("p", { class: "gate-notice", data: { testid: "gate-notice" } })
   const pendingNote = h("p", { class: "control-pending", data: { testid: "control-pending" } })
   let busy: Command | null = null
-  let lastClick = 0
+  /** Last click per command: the 500 ms debounce swallows double clicks, never a different command. */
+  const lastClick = new Map<Command, number>()
 
   const render = () => {
     const fsm = ctx.status.current.fsm
@@ -105,8 +106,8 @@ export const createControls = (ctx: AppContext): HTMLElement => {
 
   const run = async (cmd: Command): Promise<void> => {
     const now = performance.now()
-    if (busy !== null || now - lastClick < DEBOUNCE_MS) return
-    lastClick = now
+    if (busy !== null || now - (lastClick.get(cmd) ?? -Infinity) < DEBOUNCE_MS) return
+    lastClick.set(cmd, now)
     busy = cmd
     render()
     const reset = !continueBox.checked
