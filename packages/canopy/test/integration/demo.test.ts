@@ -60,7 +60,7 @@ describe.runIf(canopyBuilt)("demo mode serves real training", () => {
     const xs = ds.X_train.flat()
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(-1)
     expect(Math.max(...xs)).toBeLessThanOrEqual(1)
-    expect(ds.y_train.every((r: Array<number>) => r.length === 2 && r[0] + r[1] === 1)).toBe(true)
+    expect(ds.y_train.every((r: Array<number>) => r.length === 2 && r[0]! + r[1]! === 1)).toBe(true)
     const db = (await get(base, "/api/decision_boundary?resolution=20")).body
     expect(db.Z.flat().every((z: number) => z === 0 || z === 1)).toBe(true)
     expect(new Set(db.Z.flat()).size).toBe(2)
