@@ -186,6 +186,7 @@ describe("WS badge (§7.1)", () => {
     expect(badgeFor(open, { overall: "degraded", relay: "degraded", control: "healthy" }, "service").label).toBe("Upstream degraded")
     expect(badgeFor({ state: "reconnecting", attempts: 1, lastClose: null }, null, null)).toEqual({ label: "Reconnecting", tone: "amber" })
     expect(badgeFor({ state: "reconnecting", attempts: 9, lastClose: null }, null, null)).toEqual({ label: "Offline", tone: "red" })
+    expect(badgeFor({ state: "connecting", attempts: 2, lastClose: null }, null, null)).toEqual({ label: "Reconnecting", tone: "amber" })
     expect(badgeFor(open, null, null, false).label).toBe("Offline")
   })
 })

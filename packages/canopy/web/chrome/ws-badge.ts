@@ -14,8 +14,9 @@ const OFFLINE_AFTER = 4
 
 export const badgeFor = (sock: SocketStatus, health: StreamHealth | null, mode: string | null, online = true): BadgeState => {
   if (!online) return { label: "Offline", tone: "red" }
-  if (sock.state === "connecting") return { label: "WS: --", tone: "grey" }
-  if (sock.state === "reconnecting") return sock.attempts >= OFFLINE_AFTER ? { label: "Offline", tone: "red" } : { label: "Reconnecting", tone: "amber" }
+  if (sock.state === "connecting" && sock.attempts === 0) return { label: "WS: --", tone: "grey" }
+  // A first connection that keeps failing reads the same as a lost one.
+  if (sock.state === "reconnecting" || sock.state === "connecting") return sock.attempts >= OFFLINE_AFTER ? { label: "Offline", tone: "red" } : { label: "Reconnecting", tone: "amber" }
   if (sock.state === "closed") return { label: "WS: --", tone: "grey" }
   const overall = health?.overall
   if (overall === "reconnecting") return { label: "Upstream reconnecting", tone: "amber" }
