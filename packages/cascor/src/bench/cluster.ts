@@ -9,12 +9,12 @@
  *   overhead    per-job overhead: the round trip of a tiny job (C=1, one epoch) through the entity vs a local call.
  *   runs        runs completed per minute: 50 two-spiral runs (Fahlman's parameters) at once on 3 runners.
  *
- * Options: --epochs N (candidate epochs, default 10), --runs N (default 50), --rounds N (two-spiral rounds, default
+ * Options: --epochs N (candidate epochs, default 10), --patterns P (default 100000), --runs N (default 50), --rounds N (two-spiral rounds, default
  * 25), --backend ts|cpu (default: the best CPU backend), --db URL (default JUNIPER_BENCH_PG_URL or JUNIPER_TEST_PG_URL).
  */
 import { cpus } from "node:os"
 import { createServer } from "node:net"
-import { Effect, Layer, Option, Redacted } from "effect"
+import { Effect, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { repoRoot, type ServiceProcess, startService } from "@juniper/core"
@@ -98,6 +98,7 @@ const main = async () => {
   }
   const startRunner = async () => {
     const port = await freePort()
+    const logDir = opt("runner-logs")
     runners.push(
       await startService(`${repoRoot}dist/cascor/index.js`, {
         JUNIPER_CASCOR_PORT: "0",
@@ -119,6 +120,14 @@ const main = async () => {
         JUNIPER_CASCOR_CLUSTER__COMPUTE_WORKERS: String(cpus().length)
       }, { timeoutMs: 60_000 })
     )
+    if (logDir) {
+      const r = runners[runners.length - 1]!
+      const { createWriteStream } = await import("node:fs")
+      const out = createWriteStream(`${logDir}/runner-${runners.length}.log`)
+      out.write(r.output())
+      r.child.stdout?.pipe(out)
+      r.child.stderr?.pipe(out)
+    }
   }
 
   const client = Layer.mergeAll(layerClusterTransport, layerClusterRuns(settings)).pipe(Layer.provideMerge(clusterCore(settings)))
@@ -140,7 +149,7 @@ const main = async () => {
 
     if (want("candidate")) {
       const epochs = num("epochs", 10)
-      const P = 100_000
+      const P = num("patterns", 100_000)
       const I = 100
       const H = 50
       const K = 1 + I + H
@@ -262,7 +271,7 @@ const main = async () => {
   })
 
   try {
-    await Effect.runPromise(program.pipe(Effect.provide(client), Effect.scoped) as Effect.Effect<void, unknown>)
+    await Effect.runPromise(program.pipe(Effect.provide(client), Effect.scoped, Logger.withMinimumLogLevel(LogLevel.Warning)) as Effect.Effect<void, unknown>)
   } finally {
     await Promise.all(runners.map((r) => r.stop()))
     await admin(base, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${dbName}' AND pid <> pg_backend_pid()`).catch(() => {})

@@ -33,7 +33,22 @@ export interface PhaseValues {
   readonly bytes: number
 }
 
+/** Values being uploaded in parts. */
+export interface ValuesAssembly {
+  readonly P: number
+  readonly K: number
+  readonly O: number
+  readonly sse: number
+  readonly parts: number
+  readonly received: Set<number>
+  /** X|E|Ē as one float32 buffer (shared memory when jobs run on worker threads). */
+  readonly data: Float32Array
+  readonly startedAt: number
+}
+
 export interface ValuesCacheShape {
+  /** Uploads in progress, by key (dropped after 10 minutes without completing). */
+  readonly pending: Map<string, ValuesAssembly>
   readonly put: (key: string, v: PhaseValues) => void
   readonly get: (key: string) => PhaseValues | undefined
   readonly drop: (key: string) => void
@@ -55,6 +70,7 @@ export const makeValuesCache = (maxBytes: number, shared: boolean): ValuesCacheS
     total -= v.bytes
   }
   return {
+    pending: new Map(),
     put: (key, v) => {
       drop(key)
       entries.set(key, v)

@@ -72,7 +72,7 @@ export const clusterCore = (s: ClusterSettings): Layer.Layer<Core | RunnerStorag
     Layer.orDie(SqlMessageStorage.layerWith({ prefix: s.tablePrefix })),
     Layer.orDie(SqlRunnerStorage.layerWith({ prefix: s.tablePrefix }))
   ).pipe(Layer.provideMerge(config))
-  const serialization = RpcSerialization.layerMsgPack
+  const serialization = RpcSerialization.layerMsgPackWith({ maxBufferSize: s.maxMessageMb * 2 ** 20 })
   const protocol = NodeClusterSocket.layerClientProtocol.pipe(Layer.provide(serialization))
   const health = s.health === "k8s"
     ? RunnerHealth.layerK8s({

@@ -33,20 +33,26 @@ export class JobFailed extends Schema.TaggedError<JobFailed>()("JobFailed", {
 export const TrainerError = Schema.Union(ValuesMissing, InvalidJob, JobFailed)
 export type TrainerError = typeof TrainerError.Type
 
-/** The values of one phase (what every job of the phase reads). */
+/**
+ * One part of the values of a phase (what every job of the phase reads): the float32 bytes of X (P×K, ldx = K), then
+ * E (P×O), then Ē (O), cut into parts of at most `VALUES_PART_BYTES` — the RPC framing re-scans a message's buffer
+ * on every socket read, so one 64 MB message would cost minutes where 1 MiB parts cost milliseconds each. The
+ * runner assembles the parts (in any order) and caches the values once all have arrived.
+ */
 export const ValuesPayload = {
   key: Schema.String,
   P: Num,
   K: Num,
   O: Num,
-  /** P×K float32 (ldx = K). */
-  X: Bytes,
-  /** P×O float32. */
-  E: Bytes,
-  /** O float32. */
-  errMean: Bytes,
-  sse: Num
+  sse: Num,
+  part: Num,
+  parts: Num,
+  /** Byte offset of this part in X|E|Ē. */
+  offset: Num,
+  bytes: Bytes
 }
+
+export const VALUES_PART_BYTES = 1 << 20
 
 /** One job: what changes per job. */
 export const JobPayload = {
@@ -81,7 +87,8 @@ export type JobReply = typeof JobReply.Type
 
 export const LoadValues = Rpc.make("LoadValues", {
   payload: ValuesPayload,
-  success: Schema.Struct({ runner: Schema.String, bytes: Schema.Number }),
+  /** `complete`: every part is in and the values are cached (`bytes` then is their size). */
+  success: Schema.Struct({ runner: Schema.String, bytes: Schema.Number, complete: Schema.Boolean }),
   error: TrainerError
 })
 

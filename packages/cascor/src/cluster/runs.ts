@@ -200,7 +200,9 @@ export const makeClusterRuns = (settings: ClusterSettings) =>
           const stored = toStored(d)
           yield* Effect.mapError(store.putDataset(stored), unavailable)
           dataset = { kind: "stored", checksum: stored.checksum, P: d.P, I: d.I, O: d.O }
-        } else dataset = req.dataset
+        } else
+          // Callers in this process may skip the decoded form's defaults (the HTTP and RPC paths decode).
+          dataset = req.dataset.kind === "two_spirals" ? { kind: "two_spirals", pairs: req.dataset.pairs ?? 97 } : req.dataset
         const { P } = sizeOfSpec(dataset)
         if (P * Math.max(1, params.poolSize) > 2 ** 31)
           return yield* Effect.fail(new RunTooLarge({ message: "patterns × pool size is too large", limit: 2 ** 31 }))

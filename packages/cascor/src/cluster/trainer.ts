@@ -7,7 +7,7 @@
 import { Effect } from "effect"
 import type { CandidateJob } from "../engine/candidate-job.js"
 import type { ActivationCode } from "../engine/kernel.js"
-import { bytesOf, float32Of } from "./datasets.js"
+import { bytesOf } from "./datasets.js"
 import { CandidateCompute, RunnerIdentity, ValuesCache, type PhaseValues } from "./compute.js"
 import { CandidateTrainer, InvalidJob, JobFailed, type JobReply, ValuesMissing } from "./protocol.js"
 
@@ -18,7 +18,17 @@ const finite = (a: Float32Array): number => {
   return -1
 }
 
-type ValuesInput = { key: string; P: number; K: number; O: number; X: Uint8Array; E: Uint8Array; errMean: Uint8Array; sse: number }
+type ValuesInput = {
+  key: string
+  P: number
+  K: number
+  O: number
+  sse: number
+  part: number
+  parts: number
+  offset: number
+  bytes: Uint8Array
+}
 type JobInput = {
   key: string
   activation: number
@@ -32,15 +42,21 @@ type JobInput = {
   mode: string
 }
 
-/** Checks an upload; returns the problem or null. */
+/** Float32 values of a phase upload: X (P·K), E (P·O), Ē (O). */
+export const valuesLength = (P: number, K: number, O: number): number => P * K + P * O + O
+
+/** Checks one part of an upload; returns the problem or null. */
 export const valuesProblem = (v: ValuesInput): string | null => {
   if (typeof v.key !== "string" || v.key.length === 0 || v.key.length > 300) return "key must be 1–300 characters"
   if (!isInt(v.P, 1, MAX_VALUES) || !isInt(v.K, 1, 1_000_000) || !isInt(v.O, 1, 1_000_000)) return `bad shape P=${v.P} K=${v.K} O=${v.O}`
   if (v.P * v.K > MAX_VALUES || v.P * v.O > MAX_VALUES) return `values too large (P·K = ${v.P * v.K})`
-  if (v.X.byteLength !== 4 * v.P * v.K) return `X has ${v.X.byteLength} bytes, expected P·K·4 = ${4 * v.P * v.K}`
-  if (v.E.byteLength !== 4 * v.P * v.O) return `E has ${v.E.byteLength} bytes, expected P·O·4 = ${4 * v.P * v.O}`
-  if (v.errMean.byteLength !== 4 * v.O) return `errMean has ${v.errMean.byteLength} bytes, expected O·4 = ${4 * v.O}`
   if (!Number.isFinite(v.sse) || v.sse < 0) return `sse must be finite and ≥ 0 (got ${v.sse})`
+  const total = 4 * valuesLength(v.P, v.K, v.O)
+  if (!isInt(v.parts, 1, 1_000_000) || !isInt(v.part, 0, v.parts - 1)) return `bad part ${v.part} of ${v.parts}`
+  if (!isInt(v.offset, 0, total) || v.offset % 4 !== 0) return `bad offset ${v.offset}`
+  if (v.bytes.byteLength % 4 !== 0 || v.offset + v.bytes.byteLength > total)
+    return `part ${v.part} has ${v.bytes.byteLength} bytes at offset ${v.offset}; the values are P·(K+O)+O floats = ${total} bytes`
+  if (v.parts === 1 && v.bytes.byteLength !== total) return `the values have ${v.bytes.byteLength} bytes, expected ${total}`
   return null
 }
 
@@ -95,25 +111,37 @@ export const layerCandidateTrainer = (o: { readonly concurrency: number }) =>
         LoadValues: ({ payload: v }) =>
           guard(
             "LoadValues",
-            Effect.suspend(() => {
+            Effect.suspend((): Effect.Effect<{ runner: string; bytes: number; complete: boolean }, InvalidJob> => {
               const problem = valuesProblem(v)
               if (problem) return Effect.fail(invalid(`values: ${problem}`))
-              const copy = (b: Uint8Array) => {
-                const a = cache.alloc(b.byteLength >>> 2)
-                new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(b)
-                return a
+              const now = Date.now()
+              for (const [k, a] of cache.pending) if (now - a.startedAt > 600_000) cache.pending.delete(k)
+              let a = cache.pending.get(v.key)
+              if (a && (a.P !== v.P || a.K !== v.K || a.O !== v.O || a.parts !== v.parts)) {
+                cache.pending.delete(v.key)
+                return Effect.fail(invalid(`values: part ${v.part} of '${v.key}' does not match the upload's shape`))
               }
-              const X = copy(v.X)
-              const E = copy(v.E)
-              const errMean = float32Of(v.errMean)
+              if (!a) {
+                a = { P: v.P, K: v.K, O: v.O, sse: v.sse, parts: v.parts, received: new Set(), data: cache.alloc(valuesLength(v.P, v.K, v.O)), startedAt: now }
+                cache.pending.set(v.key, a)
+              }
+              // Copied into aligned memory (the part's bytes may sit at any offset of a socket buffer).
+              new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength).set(v.bytes, v.offset)
+              a.received.add(v.part)
+              if (a.received.size < a.parts) return Effect.succeed({ runner, bytes: 0, complete: false })
+              cache.pending.delete(v.key)
+              const PK = a.P * a.K
+              const PO = a.P * a.O
+              const X = a.data.subarray(0, PK)
+              const E = a.data.subarray(PK, PK + PO)
+              const errMean = a.data.subarray(PK + PO)
               const badX = finite(X)
               if (badX >= 0) return Effect.fail(invalid(`values: X[${badX}] is not finite`))
               const badE = finite(E)
               if (badE >= 0) return Effect.fail(invalid(`values: E[${badE}] is not finite`))
               if (finite(errMean) >= 0) return Effect.fail(invalid("values: errMean is not finite"))
-              const bytes = X.byteLength + E.byteLength + errMean.byteLength
-              cache.put(v.key, { P: v.P, K: v.K, O: v.O, X, E, errMean, sse: v.sse, bytes })
-              return Effect.succeed({ runner, bytes })
+              cache.put(v.key, { P: a.P, K: a.K, O: a.O, X, E, errMean, sse: a.sse, bytes: a.data.byteLength })
+              return Effect.succeed({ runner, bytes: a.data.byteLength, complete: true })
             })
           ),
         TrainJob: ({ payload: j }) =>

@@ -21,7 +21,7 @@ import { KernelFailure } from "../engine/errors.js"
 import type { PhaseEndCode } from "../engine/kernel.js"
 import { bytesOf, float32Of } from "./datasets.js"
 import { CandidateCompute } from "./compute.js"
-import { CandidateTrainer, type JobReply, type TrainerError } from "./protocol.js"
+import { CandidateTrainer, type JobReply, type TrainerError, VALUES_PART_BYTES } from "./protocol.js"
 
 export interface PhaseExecutor {
   readonly executor: CandidateExecutor<KernelFailure>
@@ -131,7 +131,7 @@ export const makeClusterTransport = Effect.gen(function* () {
       const ids = yield* workerIds
       const key = `${label}/${randomUUID()}`
       let source: { X: Float32Array; E: Float32Array } | null = null
-      let upload: { P: number; K: number; O: number; X: Uint8Array; E: Uint8Array; errMean: Uint8Array; sse: number } | null = null
+      let upload: { P: number; K: number; O: number; sse: number; data: Uint8Array } | null = null
       const loads = new Map<string, Effect.Effect<void, KernelFailure>>()
       const runners = new Set<string>()
       const kernelMs: Array<number> = []
@@ -147,9 +147,24 @@ export const makeClusterTransport = Effect.gen(function* () {
           Effect.cached(
             Effect.suspend(() => {
               loadCount++
-              return client(id).LoadValues({ key, ...upload! })
+              const u = upload!
+              const parts = Math.max(1, Math.ceil(u.data.byteLength / VALUES_PART_BYTES))
+              return Effect.forEach(
+                Array.from({ length: parts }, (_, part) => part),
+                (part) => {
+                  const offset = part * VALUES_PART_BYTES
+                  const bytes = u.data.subarray(offset, Math.min(u.data.byteLength, offset + VALUES_PART_BYTES))
+                  return client(id)
+                    .LoadValues({ key, P: u.P, K: u.K, O: u.O, sse: u.sse, part, parts, offset, bytes })
+                    .pipe(Effect.retry({ while: transient, times: 5 }))
+                },
+                { concurrency: 4 }
+              ).pipe(
+                Effect.flatMap((replies) =>
+                  replies.some((r) => r.complete) ? Effect.void : Effect.fail({ _tag: "Incomplete", message: `${parts} parts sent, the runner did not complete them` })
+                )
+              )
             }).pipe(
-              Effect.retry({ while: transient, times: 5 }),
               Effect.mapError((e: TrainerError | { _tag: string; message?: string }) => failure(`LoadValues on ${id}: ${e._tag}: ${"message" in e ? e.message : ""}`)),
               Effect.catchAllDefect((d) => Effect.fail(failure(`LoadValues on ${id}: ${String(d)}`))),
               Effect.tapError(() => Effect.sync(() => loads.delete(id))),
@@ -206,7 +221,12 @@ export const makeClusterTransport = Effect.gen(function* () {
           if (source === null) {
             const c = compactCandidateJob(job)
             source = { X: job.X, E: job.E }
-            upload = { P: c.P, K: c.K, O: c.O, X: bytesOf(c.X), E: bytesOf(c.E), errMean: bytesOf(c.errMean), sse: c.sse }
+            // X|E|Ē as one byte string, sent in parts (see protocol.ts).
+            const data = new Uint8Array(4 * (c.X.length + c.E.length + c.errMean.length))
+            data.set(bytesOf(c.X), 0)
+            data.set(bytesOf(c.E), 4 * c.X.length)
+            data.set(bytesOf(c.errMean), 4 * (c.X.length + c.E.length))
+            upload = { P: c.P, K: c.K, O: c.O, sse: c.sse, data }
           } else if (job.X !== source.X || job.E !== source.E) {
             return Effect.fail(failure("a phase executor was reused for other values"))
           }
@@ -224,9 +244,6 @@ export const makeClusterTransport = Effect.gen(function* () {
   } satisfies CandidateTransportShape
 })
 
-export const layerClusterTransport: Layer.Layer<
-  CandidateTransport,
-  never,
-  Sharding.Sharding | ShardingConfig.ShardingConfig
-> = Layer.effect(CandidateTransport, makeClusterTransport)
+export const layerClusterTransport: Layer.Layer<CandidateTransport, never, Sharding.Sharding | ShardingConfig.ShardingConfig> =
+  Layer.effect(CandidateTransport, makeClusterTransport)
 

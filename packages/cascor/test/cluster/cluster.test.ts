@@ -201,30 +201,48 @@ describe.runIf(ready)(`cluster on PostgreSQL: 3 runners + API (backend ${backend
       mode: "pool"
     }
     const f32 = (n: number, f: (i: number) => number) => new Uint8Array(Float32Array.from({ length: n }, (_, i) => f(i)).buffer)
-    const values = { key: "test/values", P: 4, K: 3, O: 1, X: f32(12, (i) => (i % 3 === 0 ? 1 : ((i * 37) % 11) / 11 - 0.5)), E: f32(4, (i) => (i % 2 ? 0.3 : -0.3)), errMean: f32(1, () => 0), sse: 0.36 }
+    const concat = (...parts: Array<Uint8Array>) => {
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+      let at = 0
+      for (const p of parts) (out.set(p, at), (at += p.byteLength))
+      return out
+    }
+    const X = f32(12, (i) => (i % 3 === 0 ? 1 : ((i * 37) % 11) / 11 - 0.5))
+    const E = f32(4, (i) => (i % 2 ? 0.3 : -0.3))
+    const all = concat(X, E, f32(1, () => 0))
+    const values = { key: "test/values", P: 4, K: 3, O: 1, sse: 0.36, part: 0, parts: 1, offset: 0, bytes: all }
     const out = await Effect.runPromise(
       Effect.gen(function* () {
         const client = (yield* CandidateTrainer.client)("w0")
         const missing = yield* Effect.flip(client.TrainJob({ ...job, key: "never-loaded" }))
-        const badBytes = yield* Effect.flip(client.LoadValues({ ...values, X: new Uint8Array(5) }))
-        const nanValues = yield* Effect.flip(client.LoadValues({ ...values, E: f32(4, () => Number.NaN) }))
+        const badBytes = yield* Effect.flip(client.LoadValues({ ...values, bytes: new Uint8Array(5) }))
+        const badPart = yield* Effect.flip(client.LoadValues({ ...values, part: 3, parts: 2 }))
+        const nanValues = yield* Effect.flip(client.LoadValues({ ...values, key: "test/nan", bytes: concat(X, f32(4, () => Number.NaN), f32(1, () => 0)) }))
+        // Two parts, the second first: complete once both are in.
+        const second = yield* client.LoadValues({ ...values, key: "test/split", parts: 2, part: 1, offset: 32, bytes: all.subarray(32) })
+        const first = yield* client.LoadValues({ ...values, key: "test/split", parts: 2, part: 0, offset: 0, bytes: all.subarray(0, 32) })
         const loaded = yield* client.LoadValues(values)
         const badRange = yield* Effect.flip(client.TrainJob({ ...job, c0: 5, c1: 2 }))
         const badMode = yield* Effect.flip(client.TrainJob({ ...job, mode: "sideways" }))
         const badSettings = yield* Effect.flip(client.TrainJob({ ...job, settings: { ...job.settings, epsilon: Number.NaN } }))
         const good = yield* client.TrainJob(job)
-        return { missing, badBytes, nanValues, loaded, badRange, badMode, badSettings, good }
+        const fromParts = yield* client.TrainJob({ ...job, key: "test/split" })
+        return { missing, badBytes, badPart, nanValues, second, first, loaded, badRange, badMode, badSettings, good, fromParts }
       }).pipe(Effect.scoped, Effect.provide(clusterCore(settings) as Layer.Layer<never, unknown>), Effect.timeout("60 seconds"))
     )
     expect(out.missing).toMatchObject({ _tag: "ValuesMissing", key: "never-loaded" })
-    expect(out.badBytes).toMatchObject({ _tag: "InvalidJob", message: expect.stringContaining("X has 5 bytes") })
+    expect(out.badBytes).toMatchObject({ _tag: "InvalidJob", message: expect.stringContaining("5 bytes") })
+    expect(out.badPart).toMatchObject({ _tag: "InvalidJob", message: expect.stringContaining("bad part 3 of 2") })
     expect(out.nanValues).toMatchObject({ _tag: "InvalidJob", message: expect.stringContaining("not finite") })
-    expect(out.loaded.bytes).toBe(4 * (12 + 4 + 1))
+    expect(out.second).toMatchObject({ complete: false })
+    expect(out.first).toMatchObject({ complete: true, bytes: 4 * (12 + 4 + 1) })
+    expect(out.loaded).toMatchObject({ complete: true, bytes: 4 * (12 + 4 + 1) })
     expect(out.badRange).toMatchObject({ _tag: "InvalidJob", message: expect.stringContaining("candidate range") })
     expect(out.badMode).toMatchObject({ _tag: "InvalidJob" })
     expect(out.badSettings).toMatchObject({ _tag: "InvalidJob", message: expect.stringContaining("epsilon") })
     expect(out.good).toMatchObject({ c0: 0, c1: 2, runner: expect.stringContaining("127.0.0.1:") })
     expect(out.good.weights.byteLength).toBe(2 * 3 * 4)
+    expect(out.fromParts.weights).toEqual(out.good.weights)
     // Still serving: a run trains to its reference.
     const params = { seed: 7, poolSize: 6, rounds: 2, inLimit: 40, outLimit: 60 }
     await data(base(), "POST", "/v1/runs", { run_id: "after-bad-job", preset: "twoSpirals", params, dataset: { kind: "two_spirals" } })
