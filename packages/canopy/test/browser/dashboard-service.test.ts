@@ -5,7 +5,7 @@
 import type { Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Browser, hasChromium, launch, openDashboard, type PageLog, pagePerf, screenshot, text, waitDataIs, waitText } from "./helpers/browser.js"
-import { freePort, getJson, type ServiceProcess, stackBuilt, startCanopy, startCascor, startData, until } from "./helpers/services.js"
+import { freePort, getJson, type ServiceProcess, sleep, stackBuilt, startCanopy, startCascor, startData, until } from "./helpers/services.js"
 
 const reason = !hasChromium ? "Chromium is not installed (apt-get install -y chromium)" : !stackBuilt ? "dist/data, dist/cascor or dist/canopy is not built (npm run build)" : null
 if (reason) console.warn(`dashboard-service: skipped: ${reason}`)
@@ -62,15 +62,25 @@ describe.skipIf(reason !== null)("dashboard, service mode (JuniperData + Juniper
 
   it("shows the real training relayed from JuniperCascor", async () => {
     await waitText(page, "ws-badge", /^Connected$/, 30_000)
-    // A test-driven start through the page's own controls (/ws/control → Canopy → cascor) when the auto-started run
-    // has already finished.
-    await until(async () => ((await page.getAttribute("[data-testid=status-bar]", "data-fsm")) ?? "UNKNOWN") !== "UNKNOWN", 30_000, "a status")
-    if ((await page.getAttribute("[data-testid=status-bar]", "data-fsm")) !== "STARTED") {
-      await page.click("[data-testid=btn-start]", { timeout: 30_000 })
-    }
-    await waitDataIs(page, "[data-testid=status-bar]", "fsm", "STARTED", 60_000)
+    // Frames from cascor reach the charts. A run that has already finished (cascor trains fast) is followed by a
+    // test-driven start through the page's own controls (/ws/control → Canopy → cascor's /ws/control).
     const a = await perf()
-    await until(async () => (await perf()).drawn > a.drawn + 3, 60_000, "metrics points from cascor")
+    let startedByPage = false
+    await until(
+      async () => {
+        if ((await perf()).drawn > a.drawn + 3) return true
+        const fsm = await page.getAttribute("[data-testid=status-bar]", "data-fsm")
+        if (fsm !== "STARTED" && fsm !== "UNKNOWN" && (await page.isEnabled("[data-testid=btn-start]"))) {
+          await page.click("[data-testid=btn-start]")
+          startedByPage = true
+        }
+        await sleep(1_000)
+        return false
+      },
+      90_000,
+      "metrics points from cascor"
+    )
+    if (startedByPage) expect(log.errors).toEqual([])
     // Readiness probes both dependencies live (cached ≤ 5 s); on a loaded machine one probe may be slow once.
     let last: unknown = null
     const ready = await until(
@@ -85,10 +95,10 @@ describe.skipIf(reason !== null)("dashboard, service mode (JuniperData + Juniper
       throw new Error(`readiness never ready: ${JSON.stringify(last)}`)
     })
     expect(ready.details.mode).toBe("service")
-    // The page's step and the service's agree (the page is live, not replaying old data).
+    // The page follows the service live: within seconds it shows (at least) the step cascor reports now.
     const cascorStatus = await getJson<{ data: { current_epoch: number } }>(cascor.baseUrl, "/v1/training/status")
-    const pageStep = Number(await text(page, "status-step"))
-    expect(Math.abs(pageStep - cascorStatus.body.data.current_epoch)).toBeLessThanOrEqual(2)
+    const cascorStep = cascorStatus.body.data.current_epoch
+    await until(async () => Number(await text(page, "status-step")) >= cascorStep, 10_000, `page step ≥ cascor step ${cascorStep}`)
     await screenshot(page, "service-connected-metrics")
     expect(log.errors).toEqual([])
   }, 150_000)
@@ -114,7 +124,19 @@ describe.skipIf(reason !== null)("dashboard, service mode (JuniperData + Juniper
     cascor = await startCascor(data.baseUrl, cascorPort, cascorEnv())
     await waitText(page, "ws-badge", /^Connected$/, 60_000)
     const a = await perf()
-    await until(async () => (await perf()).frames > a.frames + 3, 90_000, "metrics frames after cascor restarted")
+    // The restarted cascor auto-starts a run; a quick one may already be over by the time the relay is back, in
+    // which case the page starts the next one itself (same page, same sockets).
+    await until(
+      async () => {
+        if ((await perf()).frames > a.frames + 3) return true
+        const fsm = await page.getAttribute("[data-testid=status-bar]", "data-fsm")
+        if (fsm !== "STARTED" && (await page.isEnabled("[data-testid=btn-start]"))) await page.click("[data-testid=btn-start]")
+        await sleep(1_000)
+        return false
+      },
+      90_000,
+      "metrics frames after cascor restarted"
+    )
     await until(async () => (await perf()).drawn > a.drawn + 3, 30_000, "metrics points drawn after cascor restarted")
     // No reload happened: the marker set before the outage is still in this document.
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true)
