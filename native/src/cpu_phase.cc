@@ -94,8 +94,23 @@ class Scratch {
   char* base_ = nullptr;
 };
 
-// Below this many multiply-adds per epoch a phase runs on the calling thread only: a fork-join costs a few µs.
-constexpr double kParallelMinWork = 1.5e5;
+// Below this many multiply-adds per epoch (P·C·(K+O) for candidates, P·K·O for outputs) a phase runs on the calling
+// thread only. A fork-join per epoch costs a few µs on an idle machine, but on a shared one the second core is often
+// busy and the join waits for it: measured on the 2-vCPU CI class under load, epochs of 50–300 µs ran 1.3–1.6× slower
+// on 2 threads. 5e6 (≈1 ms single-threaded) keeps two-spirals and the 400-pattern shapes on one thread and splits the
+// medium and large ones (as the reference's D.5 measurements do). JUNIPER_NATIVE_PARALLEL_MIN overrides.
+double parallel_min_work() {
+  static const double v = [] {
+    const char* e = std::getenv("JUNIPER_NATIVE_PARALLEL_MIN");
+    if (e && *e) {
+      char* end = nullptr;
+      const double x = std::strtod(e, &end);
+      if (end && *end == 0 && x >= 0) return x;
+    }
+    return 5e6;
+  }();
+  return v;
+}
 
 int thread_count(int requested) {
   const int pool = ThreadPool::instance().size();
@@ -165,7 +180,7 @@ CandidateResult cpu_candidate_phase(const CandidateArgs& a) {
   const int64_t Pp = round_up(P, 16);
 
   const double work = static_cast<double>(P) * Cp * (K + O);
-  int chunks = work < kParallelMinWork ? 1 : thread_count(a.threads);
+  int chunks = work < parallel_min_work() ? 1 : thread_count(a.threads);
   chunks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(chunks, P / 64)));
   // Tile rows. C-lanes: three Pt×Cp float buffers of ≤ 128 kB each, so a tile's intermediates stay in L2.
   // P-lanes: the δ tile (C×Pt) ≤ 64 kB.
@@ -398,7 +413,7 @@ OutputResult cpu_output_phase(const OutputArgs& a) {
   if (maxEpochs <= 0) return res;
 
   const double work = static_cast<double>(P) * K * O;
-  int chunks = work < kParallelMinWork ? 1 : thread_count(a.threads);
+  int chunks = work < parallel_min_work() ? 1 : thread_count(a.threads);
   chunks = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(chunks, Pp / 256)));
   const int pack_threads = static_cast<double>(P) * K < 1e6 ? 1 : thread_count(a.threads);
 

@@ -698,11 +698,13 @@ const DeviceStatus& detect_device() {
   return status;
 }
 
-// Reference D.4 rule 4: below ≈1.5e5 multiply-adds per candidate×pattern×(K+O) a launch-bound GPU epoch loses to the
-// CPU (two-spirals with C ≤ 32 always goes to the CPU). JUNIPER_CUDA_MIN_WORK overrides (0 = always the GPU).
+// Reference D.4 rule 4: a launch-bound GPU epoch loses to the CPU on small shapes. The reference puts the crossover
+// at P·C·(K+O) ≈ 1.5e5 for one graph launch per epoch; this backend's epoch is a graph of five kernels (≈10 µs floor),
+// and two-spirals pools with C ≤ 32 (P·C·(K+O) ≤ 194·32·30 ≈ 1.9e5) must stay on the CPU, so the default is 4e5.
+// JUNIPER_CUDA_MIN_WORK overrides (0 = always the GPU); native/gpu/run-gpu-checks.sh measures the crossover.
 bool cuda_wants_candidate(int64_t P, int K, int O, int C) {
   if (g_broken.load() || O > kMaxO) return false;
-  const int64_t min_work = env_int("JUNIPER_CUDA_MIN_WORK", 150000);
+  const int64_t min_work = env_int("JUNIPER_CUDA_MIN_WORK", 400000);
   return P * static_cast<int64_t>(C) * (K + O) >= min_work;
 }
 

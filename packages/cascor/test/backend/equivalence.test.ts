@@ -41,7 +41,7 @@ const shapes: ReadonlyArray<Shape> = [
   { P: 2000, I: 20, H: 20, O: 3, C: 64 }, // threaded
   // Small pools: patterns across the lanes (C ≤ 8 AVX-512, ≤ 4 AVX2, ≤ 2 portable).
   { P: 999, I: 3, H: 2, O: 6, C: 7 }, //   tail of 7 patterns, candidate-block remainder, padded outputs
-  { P: 6000, I: 10, H: 5, O: 2, C: 3 }, //  threaded
+  { P: 60_000, I: 10, H: 11, O: 2, C: 4 }, // threaded (P·C·(K+O) ≥ 5e6)
   { P: 301, I: 2, H: 4, O: 1, C: 2 }
 ]
 
@@ -222,16 +222,17 @@ describe.runIf(built)("output phase: native cpu = ts", () => {
     { P: 194, I: 2, H: 14, O: 1 },
     { P: 777, I: 6, H: 9, O: 3 },
     { P: 3000, I: 20, H: 20, O: 10 },
-    { P: 257, I: 3, H: 2, O: 37 } // more outputs than one kernel call handles
+    { P: 257, I: 3, H: 2, O: 37 }, // more outputs than one kernel call handles
+    { P: 20_000, I: 30, H: 10, O: 8 } // threaded (P·K·O ≥ 5e6)
   ]
   for (const shape of outShapes) {
     it(`P=${shape.P} I=${shape.I} H=${shape.H} O=${shape.O}: weights, Quickprop state, errors, history`, () => {
-      for (const maxEpochs of [1, 5, 25]) {
+      for (const maxEpochs of shape.P > 10_000 ? [1, 5] : [1, 5, 25]) {
         const base = outputState(shape, shape.P * 3 + shape.O + maxEpochs, { maxEpochs })
+        const a = cloneOutput(base)
+        const ts = tsKernels.outputPhase(a)
         forEachIsa((isa) => {
-          const a = cloneOutput(base)
           const b = cloneOutput(base)
-          const ts = tsKernels.outputPhase(a)
           const cpu = native().outputPhase(b, "cpu")
           const tag = `${isa} maxEpochs ${maxEpochs}`
           const tol = maxEpochs <= 5 ? 1e-4 : 2e-3
