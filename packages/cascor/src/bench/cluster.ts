@@ -130,7 +130,7 @@ const main = async () => {
     }
   }
 
-  const client = Layer.mergeAll(layerClusterTransport, layerClusterRuns(settings)).pipe(Layer.provideMerge(clusterCore(settings)))
+  const client = Layer.mergeAll(layerClusterTransport({ partBytes: num("part-kb", 1024) * 1024 }), layerClusterRuns(settings)).pipe(Layer.provideMerge(clusterCore(settings)))
   const program = Effect.gen(function* () {
     const transport = yield* CandidateTransport
     const waitWorkers = (n: number) =>
@@ -279,7 +279,7 @@ const main = async () => {
   }
 }
 
-main().catch((e) => {
+main().then(() => process.exit(0), (e) => {
   console.error(e)
   process.exit(1)
 })

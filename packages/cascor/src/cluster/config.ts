@@ -60,6 +60,8 @@ const fields = Config.all({
   computeWorkers: int("computeWorkers", Math.max(1, cpus().length), 1),
   /** The per-runner cache of phase values (X, E): evicted least-recently-used beyond this. */
   valuesCacheMb: int("valuesCacheMb", 1024, 1),
+  /** Size of the parts a phase's values are uploaded in (KiB). */
+  valuesPartKb: int("valuesPartKb", 1024, 16),
   /** Largest message between cluster members (values travel in 1 MiB parts; job replies carry C·K weights and traces). */
   maxMessageMb: int("maxMessageMb", 512, 1),
   /** Largest inline dataset a run may carry (bytes of float32 values): beyond it the create request gets a 413. */
@@ -109,6 +111,7 @@ export const defaultClusterSettings: ClusterSettings = {
   computeWorkers: Math.max(1, cpus().length),
   valuesCacheMb: 1024,
   maxMessageMb: 512,
+  valuesPartKb: 1024,
   maxDatasetBytes: 8 * 1024 * 1024,
   maxRunsListed: 1000
 }

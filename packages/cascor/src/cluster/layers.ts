@@ -99,7 +99,7 @@ export const clusterCore = (s: ClusterSettings): Layer.Layer<Core | RunnerStorag
 /** What a runner adds: the compute service, the CandidateTrainer entity, the transport and the training workflow. */
 export const runnerParts = (s: ClusterSettings) =>
   Layer.mergeAll(TrainingWorkflowLive, layerCandidateTrainer({ concurrency: s.jobConcurrency })).pipe(
-    Layer.provideMerge(layerClusterTransport),
+    Layer.provideMerge(layerClusterTransport({ partBytes: s.valuesPartKb * 1024 })),
     Layer.provideMerge(layerCompute({ workers: s.computeWorkers, cacheBytes: s.valuesCacheMb * 2 ** 20 })),
     Layer.provideMerge(Layer.succeed(RunnerIdentity, runnerIdentity(s.runnerHost, s.runnerPort)))
   )

@@ -121,7 +121,9 @@ const resultOf = (r: JobReply): CandidateJobResult => ({
 const transient = (e: { readonly _tag: string }) =>
   e._tag === "MailboxFull" || e._tag === "AlreadyProcessingMessage" || e._tag === "PersistenceError"
 
-export const makeClusterTransport = Effect.gen(function* () {
+/** `partBytes`: the size of the parts a phase's values are uploaded in (default 1 MiB, see protocol.ts). */
+export const makeClusterTransport = (o: { readonly partBytes?: number } = {}) => Effect.gen(function* () {
+  const PART = o.partBytes ?? VALUES_PART_BYTES
   const makeClient = yield* CandidateTrainer.client
   const workerIds = yield* makeWorkerDirectory
   const client = makeClient as unknown as TrainerClient
@@ -148,12 +150,12 @@ export const makeClusterTransport = Effect.gen(function* () {
             Effect.suspend(() => {
               loadCount++
               const u = upload!
-              const parts = Math.max(1, Math.ceil(u.data.byteLength / VALUES_PART_BYTES))
+              const parts = Math.max(1, Math.ceil(u.data.byteLength / PART))
               return Effect.forEach(
                 Array.from({ length: parts }, (_, part) => part),
                 (part) => {
-                  const offset = part * VALUES_PART_BYTES
-                  const bytes = u.data.subarray(offset, Math.min(u.data.byteLength, offset + VALUES_PART_BYTES))
+                  const offset = part * PART
+                  const bytes = u.data.subarray(offset, Math.min(u.data.byteLength, offset + PART))
                   return client(id)
                     .LoadValues({ key, P: u.P, K: u.K, O: u.O, sse: u.sse, part, parts, offset, bytes })
                     .pipe(Effect.retry({ while: transient, times: 5 }))
@@ -244,6 +246,9 @@ export const makeClusterTransport = Effect.gen(function* () {
   } satisfies CandidateTransportShape
 })
 
-export const layerClusterTransport: Layer.Layer<CandidateTransport, never, Sharding.Sharding | ShardingConfig.ShardingConfig> =
-  Layer.effect(CandidateTransport, makeClusterTransport)
+export const layerClusterTransport = (o: { readonly partBytes?: number } = {}): Layer.Layer<
+  CandidateTransport,
+  never,
+  Sharding.Sharding | ShardingConfig.ShardingConfig
+> => Layer.effect(CandidateTransport, makeClusterTransport(o))
 
