@@ -4,7 +4,7 @@
  */
 import { HttpLayerRouter } from "@effect/platform"
 import { Effect, Layer } from "effect"
-import { type DependencyProbe, Health, layerMetrics, makeHealth, packageVersion, type SdNotify } from "@juniper/core"
+import { type DependencyProbe, Health, layerMetrics, makeHealth, packageVersion, type SdNotify, serve } from "@juniper/core"
 import { layerJuniperDataClient } from "@juniper/data"
 import { CanopyApi } from "./api/http-api.js"
 import { SERVICE_NAME } from "./api/schema.js"
@@ -14,7 +14,6 @@ import { probeLive, type Selection, trimUrl } from "./backend/select.js"
 import { type CanopySettings, redactedValue } from "./config.js"
 import { CanopyApiLive } from "./http/handlers.js"
 import { layerCsrf, securityHeadersFor } from "./http/security.js"
-import { serveCanopy } from "./http/serve.js"
 import { staticRoutePatterns, staticRoutes } from "./http/static.js"
 import { canopyWireErrors } from "./http/wire-errors.js"
 import { CanopyRuntime } from "./runtime.js"
@@ -99,7 +98,7 @@ export const canopyServer = (settings: CanopySettings, selection: Selection): La
   )
   const server = Layer.unwrapEffect(
     Effect.map(CanopyHub, (h) =>
-      serveCanopy({
+      serve({
         api: CanopyApi,
         handlers: CanopyApiLive,
         routes,
@@ -109,8 +108,9 @@ export const canopyServer = (settings: CanopySettings, selection: Selection): La
         authExempt,
         securityHeaders: securityHeadersFor,
         onShutdownSignal: () => h.shutdown(),
-        metricsEnabled: settings.metricsEnabled,
-        metricsTrustedIps: settings.metricsTrustedIps
+        // /v1/health reports connections and training: dynamic, so no constant-body fast path.
+        healthFastPath: false,
+        metricsAccess: { enabled: settings.metricsEnabled, trustedIps: settings.metricsTrustedIps }
       })
     )
   )

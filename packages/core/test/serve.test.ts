@@ -148,3 +148,26 @@ describe("core HTTP edge", () => {
       expect(html).not.toMatch(/<script[^>]+src="https?:/) // the UI bundle is inlined: works offline
     }))
 })
+
+describe("core /metrics access", () => {
+  it("answers 403 outside the trusted ranges and 404 when metrics are off", async () => {
+    const { fastApiErrors, layerHealth, layerMetrics, layerSdNotify, serve } = await import("@juniper/core")
+    const { HttpApi } = await import("@effect/platform")
+    const { HealthGroup, healthHandlers } = await import("@juniper/core")
+    class Api extends HttpApi.make("m").add(HealthGroup).prefix("/v1") {}
+    const run = (metricsAccess: { enabled: boolean; trustedIps?: ReadonlyArray<string> }) =>
+      Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+        const layer = serve({ api: Api, handlers: healthHandlers(Api), settings: settings(), errors: fastApiErrors, metricsAccess, healthFastPath: false }).pipe(
+          Layer.provide(layerHealth({ service: "m", version: "1", gitSha: null, buildDate: null, probes: [] })),
+          Layer.provide(layerMetrics("juniper_m", { version: "1", gitSha: null, buildDate: null })),
+          Layer.provide(layerSdNotify)
+        )
+        const ctx = yield* Layer.build(layer)
+        const base = yield* Effect.provide(baseUrl, ctx)
+        return yield* Effect.promise(async () => ({ metrics: (await fetch(`${base}/metrics`)).status, health: (await fetch(`${base}/v1/health`)).status }))
+      })))
+    expect(await run({ enabled: true, trustedIps: ["10.0.0.0/8"] })).toEqual({ metrics: 403, health: 200 })
+    expect(await run({ enabled: true, trustedIps: ["127.0.0.0/8"] })).toEqual({ metrics: 200, health: 200 })
+    expect(await run({ enabled: false })).toEqual({ metrics: 404, health: 200 })
+  })
+})

@@ -9,10 +9,11 @@ import {
   HttpLayerRouter,
   HttpMiddleware,
   HttpServer,
+  HttpServerRequest,
   HttpServerResponse
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Layer, Ref } from "effect"
+import { Effect, Layer, Option, Ref } from "effect"
 import type { HttpSettings } from "../config/http-settings.js"
 import { Health } from "../health/service.js"
 import { Metrics } from "../metrics/registry.js"
@@ -20,7 +21,8 @@ import { SdNotify } from "../runtime/sd-notify.js"
 import { defaultSecurityHeaders, makeEdge } from "./edge.js"
 import { makeNodeServer } from "./node-server.js"
 import { apiRoutes, makeRouteTable, type RoutePattern } from "./route-table.js"
-import type { WireErrors } from "./wire-errors.js"
+import { makeIpAllowlist } from "./ip-allowlist.js"
+import type { EdgeError, WireErrors } from "./wire-errors.js"
 
 export interface ServeOptions {
   readonly api: HttpApi.HttpApi.Any
@@ -37,21 +39,36 @@ export interface ServeOptions {
   readonly securityHeaders?: (path: string) => Readonly<Record<string, string>>
   /** Serve OpenAPI and /docs (default true). */
   readonly docs?: boolean
-  /** Rewrites the OpenAPI document (e.g. to document the service's own error shapes). */
-  readonly openapi?: (spec: Record<string, unknown>) => Record<string, unknown>
+  /** Answer `GET /v1/health` from a constant body on the node fast path (default true; off when it is dynamic). */
+  readonly healthFastPath?: boolean
+  /** `/metrics` access: off → 404; `trustedIps` (addresses or CIDR ranges) → 403 for others. Default: open. */
+  readonly metricsAccess?: { readonly enabled: boolean; readonly trustedIps?: ReadonlyArray<string> }
+  /** Called as soon as SIGTERM/SIGINT arrives, before connections are drained (e.g. tell browser sockets). */
+  readonly onShutdownSignal?: () => void
 }
 
 const alwaysExempt = (path: string) => path === "/metrics" || path === "/metrics/" || path.startsWith("/v1/health")
 
-const metricsRoutes = Layer.unwrapEffect(
-  Effect.map(Metrics, (metrics) => {
-    const handler = Effect.map(metrics.render, ({ body, contentType }) =>
-      HttpServerResponse.text(body, { contentType, headers: { "cache-control": "no-store" } })
-    )
-    // The router ignores trailing slashes, so this also serves "/metrics/".
-    return HttpLayerRouter.add("GET", "/metrics", handler)
-  })
-)
+const metricsRoutes = (o: ServeOptions) =>
+  Layer.unwrapEffect(
+    Effect.map(Metrics, (metrics) => {
+      const access = o.metricsAccess ?? { enabled: true }
+      const trusted = access.trustedIps && access.trustedIps.length > 0 ? makeIpAllowlist(access.trustedIps) : () => true
+      const handler = Effect.gen(function* () {
+        const req = yield* HttpServerRequest.HttpServerRequest
+        const render = (e: EdgeError) => {
+          const { status, body } = o.errors(e)
+          return HttpServerResponse.unsafeJson(body, { status })
+        }
+        if (!access.enabled) return render({ _tag: "NotFound" })
+        if (!trusted(Option.getOrElse(req.remoteAddress, () => ""))) return render({ _tag: "Forbidden", message: "Metrics are restricted to trusted IPs" })
+        const { body, contentType } = yield* metrics.render
+        return HttpServerResponse.text(body, { contentType, headers: { "cache-control": "no-store" } })
+      })
+      // The router ignores trailing slashes, so this also serves "/metrics/".
+      return HttpLayerRouter.add("GET", "/metrics", handler)
+    })
+  )
 
 /**
  * The server layer: needs Health and Metrics (and whatever the handlers need); binds settings.host:settings.port.
@@ -66,14 +83,22 @@ export const serve = (o: ServeOptions) =>
       const docs = o.docs ?? true
       const securityHeaders = o.securityHeaders ?? (() => defaultSecurityHeaders)
       const node = makeNodeServer({
-        healthBody: JSON.stringify(health.info),
+        healthBody: o.healthFastPath === false ? null : JSON.stringify(health.info),
         securityHeaders: securityHeaders("/v1/health"),
         metrics,
         graceSeconds: settings.shutdownGraceSeconds,
         corsEnabled: settings.corsOrigins.length > 0
       })
       // Readiness turns not_ready as soon as a shutdown is requested, before connections are drained.
-      const onTerm = () => Effect.runSync(Ref.set(health.draining, true))
+      const onTerm = () => {
+        Effect.runSync(Ref.set(health.draining, true))
+        o.onShutdownSignal?.()
+        // A safety net: whatever a finaliser waits for, the process is gone shortly after the grace period.
+        setTimeout(() => {
+          process.stderr.write("shutdown did not finish in time; exiting\n")
+          process.exit(1)
+        }, (settings.shutdownGraceSeconds + 5) * 1000).unref()
+      }
       process.once("SIGTERM", onTerm)
       process.once("SIGINT", onTerm)
       yield* Effect.addFinalizer(() =>
@@ -100,7 +125,7 @@ export const serve = (o: ServeOptions) =>
       const apiLayer = HttpLayerRouter.addHttpApi(o.api as HttpApi.HttpApi<string, any, any, any>, docs ? { openapiPath: "/openapi.json" } : {}).pipe(Layer.provide(o.handlers))
       const all = Layer.mergeAll(
         apiLayer,
-        metricsRoutes,
+        metricsRoutes(o),
         o.routes ?? Layer.empty,
         docs ? HttpApiScalar.layerHttpLayerRouter({ api: o.api, path: "/docs", scalar: { withDefaultFonts: false } }) : Layer.empty,
         HttpLayerRouter.middleware(edge as never, { global: true }) as Layer.Layer<never>

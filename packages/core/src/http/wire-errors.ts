@@ -22,6 +22,7 @@ export type EdgeError =
   | { readonly _tag: "Validation"; readonly issues: ReadonlyArray<ValidationIssue> }
   | { readonly _tag: "Internal" }
   | { readonly _tag: "Unavailable"; readonly message: string }
+  | { readonly _tag: "Forbidden"; readonly message: string }
 
 export interface WireError {
   readonly status: number
@@ -53,6 +54,8 @@ export const edgeStatus = (e: EdgeError): number => {
       return 500
     case "Unavailable":
       return 503
+    case "Forbidden":
+      return 403
   }
 }
 
@@ -78,6 +81,7 @@ export const edgeMessage = (e: EdgeError): string => {
     case "Internal":
       return "Internal server error"
     case "Unavailable":
+    case "Forbidden":
       return e.message
   }
 }
