@@ -224,8 +224,10 @@ describe.runIf(canopyBuilt).each(BACKENDS)("Canopy API on the $mode backend", ({
     // While training (started now, paused at once so that the run cannot end meanwhile): 409.
     await post(base, "/api/train/stop")
     await until(async () => !(await get(base, "/api/status")).body.is_running, 20_000, "stopped")
-    expect((await post(base, "/api/train/start?reset=false")).body.ok).toBe(true)
+    // A fresh run (reset) cannot finish between start and pause, even on a loaded machine.
+    expect((await post(base, "/api/train/start?reset=true")).body.ok).toBe(true)
     await post(base, "/api/train/pause")
+    await until(async () => (await get(base, "/api/status")).body.is_paused === true, 20_000, "paused")
     expect((await post(base, `/api/v1/snapshots/${id}/restore`)).status).toBe(409)
     await post(base, "/api/train/stop")
     await until(async () => !(await get(base, "/api/status")).body.is_running, 20_000, "stopped")

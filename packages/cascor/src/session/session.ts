@@ -598,6 +598,11 @@ export class TrainingSession {
     return this.st.fsm
   }
 
+  /** A training fiber is still running (a stopped run finishes its phase first). */
+  get runActive(): boolean {
+    return this.fiber !== null
+  }
+
   get networkLoaded(): boolean {
     return this.st.config !== null
   }

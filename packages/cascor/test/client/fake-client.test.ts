@@ -209,6 +209,9 @@ describe("FakeCascorClient", () => {
   it("createFakeCascorClient: the Promise API over the fake", async () => {
     const c = createFakeCascorClient("two_spiral_training")
     expect((await c.getTrainingStatus()).current_epoch).toBe(3)
+    // Resuming a running run is idempotent; resuming a stopped one is a 409.
+    expect(await c.resumeTraining()).toMatchObject({ status: "resumed" })
+    await c.stopTraining()
     await expect(c.resumeTraining()).rejects.toMatchObject({ _tag: "CascorConflictError", statusCode: 409 })
     await c.close()
   })

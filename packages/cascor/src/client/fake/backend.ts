@@ -147,7 +147,7 @@ export class FakeCascorBackend {
     return Effect.tap(this.session.start(req), () => this.settle)
   }
   stop() {
-    return Effect.tap(Effect.zipRight(Effect.sync(() => this.gate.release()), this.session.stop()), () => this.settle)
+    return Effect.tap(Effect.zipRight(Effect.sync(() => this.gate.release()), this.session.stop()), () => Effect.zipRight(this.drain, this.settle))
   }
   pause() {
     return Effect.tap(this.session.pause(), () => this.settle)
@@ -156,7 +156,19 @@ export class FakeCascorBackend {
     return Effect.tap(this.session.resume(), () => this.settle)
   }
   reset() {
-    return Effect.tap(Effect.zipRight(Effect.sync(() => this.gate.release()), this.session.reset()), () => this.settle)
+    return Effect.tap(Effect.zipRight(Effect.sync(() => this.gate.release()), this.session.reset()), () => Effect.zipRight(this.drain, this.settle))
+  }
+
+  /**
+   * Lets a stopped run's last phase through the gate until its fiber ends: the engine may have checked for the stop
+   * just before the stop came and reach the gate only after the release above.
+   */
+  private get drain(): Effect.Effect<void> {
+    return this.waitUntil(() => {
+      if (!this.session.runActive || this.session.fsmState === "STARTED") return true
+      this.gate.release()
+      return false
+    })
   }
   createNetwork(req: NetworkCreateRequest) {
     return this.session.createNetwork(req)
