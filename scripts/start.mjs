@@ -152,6 +152,10 @@ const main = async () => {
     JUNIPER_CASCOR_HOST: "127.0.0.1",
     JUNIPER_CASCOR_PORT: String(port.cascor),
     JUNIPER_CASCOR_AUTO_START: env.JUNIPER_CASCOR_AUTO_START ?? "true",
+    // A demo to watch: about a second per grown unit (full speed finishes two spirals in well under a second), and a
+    // fresh run 10 s after one completes. JUNIPER_CASCOR_TRAINING_STEP_INTERVAL_SEC=0 trains at full speed.
+    JUNIPER_CASCOR_TRAINING_STEP_INTERVAL_SEC: env.JUNIPER_CASCOR_TRAINING_STEP_INTERVAL_SEC ?? "1",
+    JUNIPER_CASCOR_AUTO_START_LOOP_SEC: env.JUNIPER_CASCOR_AUTO_START_LOOP_SEC ?? "10",
     JUNIPER_DATA_URL: dataUrl,
     JUNIPER_CASCOR_SNAPSHOTS_DIR: env.JUNIPER_CASCOR_SNAPSHOTS_DIR ?? "./snapshots",
     JUNIPER_CASCOR_WS_CONTROL_ALLOWED_ORIGINS:

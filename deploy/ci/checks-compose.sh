@@ -236,6 +236,32 @@ check_make_test() {
   [ -z "$(project_containers)" ] || { echo "make test left containers"; return 1; }
 }
 
+# The cluster profile (issue 7) for real: PostgreSQL (a local image of the host's PostgreSQL 15), the JuniperCascor
+# API and two runners from the one cascor image; runs go through /v1/runs as durable workflows, candidate jobs split
+# over both runners; kill -9 of a runner mid-run and the run still completes on the other.
+dcc() { dc -f "$DEPLOY/docker-compose.cluster.yml" --profile cluster "$@"; }
+check_compose_cluster() {
+  compose_fresh
+  export JUNIPER_POSTGRES_IMAGE=localhost/juniper-postgres:ci
+  docker image inspect "$JUNIPER_POSTGRES_IMAGE" > /dev/null 2>&1 || postgres_image "$JUNIPER_POSTGRES_IMAGE"
+  trap 'dcc down -v > /dev/null 2>&1 || true' EXIT
+  mk cluster > "$W/cluster-up.log" 2>&1 || { cat "$W/cluster-up.log"; dcc ps -a; dcc logs --tail 40; return 1; }
+  local want="juniper-cascor-api juniper-cascor-runner-1 juniper-cascor-runner-2 juniper-postgres "
+  [ "$(dc -f "$DEPLOY/docker-compose.cluster.yml" --profile cluster ps --services --status running | sort | tr '\n' ' ')" = "$want" ] || { dcc ps -a; return 1; }
+  echo "cluster profile up and healthy: postgres, api, 2 runners"
+  # Two runs, their candidate pools split in two jobs; a runner is killed while they train.
+  node "$CI/cluster-runs.mjs" "http://127.0.0.1:$CASCOR_HOST_PORT" start > "$W/cluster-runs.json" || { dcc logs --tail 60; return 1; }
+  local cid
+  cid=$(dcc ps -q juniper-cascor-runner-1)
+  kill -9 "$(docker inspect -f '{{.State.Pid}}' "$cid")"
+  echo "killed juniper-cascor-runner-1 (kill -9) while the runs train"
+  node "$CI/cluster-runs.mjs" "http://127.0.0.1:$CASCOR_HOST_PORT" finish "$W/cluster-runs.json" || { dcc logs --tail 80; return 1; }
+  wait_until 90 bash -c "[ \"\$(docker inspect -f '{{.State.Health.Status}}' $cid)\" = healthy ]" || { echo "runner-1 not healthy again"; dcc logs --tail 40 juniper-cascor-runner-1; return 1; }
+  echo "runner-1 restarted and healthy again"
+  down_and_verify
+  dcc down -v > /dev/null 2>&1
+}
+
 check_nothing_running() {
   ci_compose_env
   local left

@@ -168,7 +168,7 @@ systemd_verify_in() {
   local home=$1
   ( cd "$home/.config/systemd/user" &&
     HOME=$home XDG_CONFIG_HOME=$home/.config XDG_RUNTIME_DIR=$home/run \
-      systemd-analyze --user verify juniper.target juniper-*.service juniper-*.timer 2>&1 )
+      systemd-analyze --user verify juniper.target $(ls juniper-*.service | sed 's/@\.service$/@01.service/') juniper-*.timer 2>&1 )
 }
 
 check_systemd_verify() {

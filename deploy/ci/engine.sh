@@ -55,6 +55,58 @@ base_image() {
   echo "base image $tag: node $(node --version) from $node_bin, no shell"
 }
 
+# localhost/juniper-postgres: the host's PostgreSQL 15 server (Debian's postgresql-15) with the libraries ldd lists,
+# dash as /bin/sh (initdb and the health check use a shell), tzdata, and a small entrypoint that understands the
+# official image's POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB. No registry needed; runs as uid 999.
+postgres_image() {
+  local tag=${1:-localhost/juniper-postgres:ci} root=$W/postgres-rootfs pg=/usr/lib/postgresql/15 f lib
+  [ -x "$pg/bin/postgres" ] || apt_install postgresql-15
+  rm -rf "$root"
+  mkdir -p "$root$pg/bin" "$root/usr/share" "$root/bin" "$root/etc" "$root/tmp" "$root/var/lib/postgresql/data" "$root/usr/local/bin"
+  chmod 1777 "$root/tmp"
+  for f in postgres initdb pg_ctl pg_isready psql; do cp "$pg/bin/$f" "$root$pg/bin/"; done
+  cp -a "$pg/lib" "$root$pg/"
+  rm -rf "$root$pg/lib/bitcode" "$root$pg/lib"/llvmjit*
+  cp -a /usr/share/postgresql "$root/usr/share/"
+  cp -a /usr/share/zoneinfo "$root/usr/share/"
+  cp "$(readlink -f /bin/dash)" "$root/bin/sh"
+  for f in "$root$pg/bin"/* "$root$pg/lib"/*.so /bin/dash; do
+    for lib in $(ldd "$f" 2> /dev/null | grep -o '/[^ ]*'); do
+      [ -e "$root$lib" ] && continue
+      mkdir -p "$root$(dirname "$lib")"
+      cp -L "$lib" "$root$lib"
+    done
+  done
+  printf 'root:x:0:0::/root:/nonexistent\npostgres:x:999:999::/var/lib/postgresql:/bin/sh\n' > "$root/etc/passwd"
+  printf 'root:x:0:\npostgres:x:999:\n' > "$root/etc/group"
+  cat > "$root/usr/local/bin/postgres-entrypoint" << 'SH'
+#!/bin/sh
+# First start on an empty volume: initdb with the official image's variables, then the server.
+set -e
+: "${PGDATA:=/var/lib/postgresql/data}" "${POSTGRES_USER:=postgres}" "${POSTGRES_DB:=$POSTGRES_USER}"
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  [ -n "$POSTGRES_PASSWORD" ] || { echo "POSTGRES_PASSWORD is required" >&2; exit 1; }
+  printf '%s\n' "$POSTGRES_PASSWORD" > /tmp/.pw
+  initdb -D "$PGDATA" -U "$POSTGRES_USER" --pwfile=/tmp/.pw -E UTF8 --no-locale --auth-local=trust --auth-host=scram-sha-256 > /tmp/initdb.log
+  : > /tmp/.pw
+  printf "host all all 0.0.0.0/0 scram-sha-256\nhost all all ::/0 scram-sha-256\n" >> "$PGDATA/pg_hba.conf"
+  if [ "$POSTGRES_DB" != postgres ]; then
+    printf 'CREATE DATABASE "%s" OWNER "%s";\n' "$POSTGRES_DB" "$POSTGRES_USER" | postgres --single -D "$PGDATA" postgres > /dev/null
+  fi
+  echo "initialised $PGDATA (user $POSTGRES_USER, database $POSTGRES_DB)"
+fi
+exec postgres -D "$PGDATA" -c listen_addresses='*' -c unix_socket_directories=/tmp "$@"
+SH
+  chmod 755 "$root/usr/local/bin/postgres-entrypoint"
+  chown -R 999:999 "$root/var/lib/postgresql"
+  chmod 700 "$root/var/lib/postgresql/data"
+  tar -C "$root" --numeric-owner -c . | docker import \
+    -c "ENV PATH=$pg/bin:/usr/local/bin:/bin PGHOST=/tmp PGDATA=/var/lib/postgresql/data" \
+    -c 'USER 999' -c 'STOPSIGNAL SIGINT' -c 'ENTRYPOINT ["/usr/local/bin/postgres-entrypoint"]' - "$tag" > /dev/null
+  rm -rf "$root"
+  echo "postgres image $tag: $("$pg/bin/postgres" --version) from $pg"
+}
+
 engine_stop() {
   [ -f "$W/dockerd.launcher.pid" ] || return 0
   export DOCKER_CONFIG=$W/docker-config DOCKER_HOST=unix://$W/docker.sock

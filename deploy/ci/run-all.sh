@@ -136,6 +136,7 @@ if [[ " $ONLY " == *" compose "* ]]; then
     run_or_skip make-full-health-restart-down "data cascor canopy" check_make_full
     run_or_skip make-dev-health-down "data canopy" check_make_dev
     run_or_skip make-test-green "data cascor canopy" check_make_test
+    run_or_skip compose-cluster-profile-runs-survive-runner-kill "cascor" check_compose_cluster
     run_check compose-nothing-running check_nothing_running
   fi
   run_check engine-cleanup check_engine_cleanup

@@ -11,6 +11,8 @@
 #   ~/.config/juniper/juniper.env   local settings and secrets, created empty with mode 0600 if missing
 #   ~/.config/systemd/user/juniper*  the units: symlinks to deploy/systemd/user (or copies with --copy)
 #   ~/.local/bin/juniper-ctl -> deploy/scripts/juniper-ctl
+# The cluster runner template juniper-cascor-runner@.service is installed too, not enabled (it needs PostgreSQL):
+#   systemctl --user enable --now juniper-cascor-runner@01 juniper-cascor-runner@02
 # then `systemctl --user daemon-reload`. The units find everything through those two links (%E/juniper/...), so they
 # contain no user's path and survive moving the checkout (re-run install.sh).
 # --enable starts the platform at login (systemctl --user enable juniper.target + services + timers);
@@ -47,6 +49,11 @@ if [ $uninstall = 1 ]; then
   if user_manager; then
     systemctl --user disable --now juniper.target juniper-{data,cascor,canopy}.service \
       juniper-{data,cascor,canopy}-health.timer > /dev/null 2>&1 || true
+    # Cluster runners (juniper-cascor-runner@NN, enabled by hand): their instances, then the template's links.
+    for inst in $(systemctl --user list-units --all --plain --no-legend 'juniper-cascor-runner@*' 2> /dev/null | awk '{print $1}'); do
+      systemctl --user disable --now "$inst" > /dev/null 2>&1 || true
+    done
+    rm -f "$unit_dir"/juniper.target.wants/juniper-cascor-runner@*.service
   fi
   for u in "${units[@]}"; do rm -f "$unit_dir/$(basename "$u")"; done
   rm -f "$link_dir/root" "$link_dir/node"

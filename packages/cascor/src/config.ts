@@ -78,7 +78,9 @@ export const AutoStartSettings = Config.all({
   network: jsonObject("autoNetwork"),
   /** Deprecated no-op (epochs_max is derived); logged when set. */
   trainEpochs: int("autoTrainEpochs", 200),
-  waitForDataSec: num("autoStartWaitSec", 60)
+  waitForDataSec: num("autoStartWaitSec", 60),
+  /** A demo that keeps going: this many seconds after a run COMPLETES, train a fresh network again (0: off). */
+  loopSec: num("autoStartLoopSec", 0)
 })
 export type AutoStartSettings = Config.Config.Success<typeof AutoStartSettings>
 
@@ -91,6 +93,8 @@ export const CascorSettings = Config.all({
   /** Test hook: slows snapshot writes down (ms between chunks). */
   snapshotWriteDelayMs: int("snapshotWriteDelayMs", 0),
   evalMetricsEnabled: bool("evalMetricsEnabled", true),
+  /** Demo pacing: minimum seconds between two candidate phases of the default run (0: full speed). */
+  trainingStepIntervalSec: num("trainingStepIntervalSec", 0),
   juniperDataUrl: Config.string("juniperDataUrl").pipe(Config.withDefault("http://localhost:8100")),
   juniperDataApiKey: Config.option(secret("juniperDataApiKey")).pipe(
     Config.map(Option.map(Redacted.value)),

@@ -41,7 +41,8 @@ export const runsLayer = (s: CascorSettings) =>
       maxMessageSizeBytes: s.ws.maxMessageSizeBytes,
       chunkPayloadSizeBytes: s.ws.chunkPayloadSizeBytes
     },
-    dataApiKey: s.juniperDataApiKey
+    dataApiKey: s.juniperDataApiKey,
+    stepIntervalSec: s.trainingStepIntervalSec
   }).pipe(
     Layer.provideMerge(
       Layer.mergeAll(

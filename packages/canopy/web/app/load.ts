@@ -4,9 +4,22 @@ import type { AppContext } from "./context.js"
 import { ApiError, getJson } from "../api/rest.js"
 import type { MetricsEntry, Readiness } from "../api/types.js"
 
+// Status documents are applied in the order their requests were made: a slow response to an older request (one made
+// before a command) never overwrites a newer one.
+let statusIssued = 0
+let statusApplied = 0
+const ordered = async <A>(load: Promise<A>, apply: (doc: A) => void): Promise<A> => {
+  const n = ++statusIssued
+  const doc = await load
+  if (n < statusApplied) return doc
+  statusApplied = n
+  apply(doc)
+  return doc
+}
+
 export const loadStatus = async (ctx: AppContext): Promise<void> => {
   try {
-    ctx.status.applyDoc(await getJson<unknown>("/api/status", undefined, 5_000))
+    await ordered(getJson<unknown>("/api/status", undefined, 5_000), (doc) => ctx.status.applyDoc(doc))
   } catch (err) {
     console.warn("canopy: /api/status failed", err)
   }
@@ -14,8 +27,7 @@ export const loadStatus = async (ctx: AppContext): Promise<void> => {
 
 export const loadState = async (ctx: AppContext): Promise<void> => {
   try {
-    const state = await getJson<Record<string, unknown>>("/api/state", undefined, 5_000)
-    ctx.status.applyDoc(state)
+    const state = await ordered(getJson<Record<string, unknown>>("/api/state", undefined, 5_000), (doc) => ctx.status.applyDoc(doc))
     ctx.params.merge(state)
   } catch (err) {
     console.warn("canopy: /api/state failed", err)

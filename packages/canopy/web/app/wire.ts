@@ -99,6 +99,8 @@ export const wireFrames = (ctx: AppContext): void => {
     const reason = d.completion_reason ?? (typeof details["completion_reason"] === "string" ? details["completion_reason"] : undefined)
     const error = d.error ?? (typeof details["error"] === "string" ? details["error"] : undefined)
     if (fsm) status.patch({ fsm, ...(reason !== undefined ? { completionReason: reason } : {}), ...(error !== undefined ? { error } : {}) })
+    // Staging and cancelling a dataset are pushed too (the banner follows without a status reload).
+    if ("pending_dataset" in d) status.patch({ pendingDataset: (d as { pending_dataset?: unknown }).pending_dataset ?? null })
     if (name === "training_failed") ctx.toasts.show({ kind: "error", title: "Training failed", body: error ?? "see the server log", timeoutMs: 15_000 })
   })
   socket.on("params_updated", (f) => params.merge((f.data as ParamsUpdated | undefined)?.params))

@@ -29,9 +29,29 @@ export const autoStart = (o: AutoStartSettings) =>
     yield* session.createNetwork(overrides)
     yield* session.start({ dataset: { source: "juniper-data", dataset_id: created.dataset_id, params: o.datasetParams } })
     yield* Effect.logWarning(`auto-start: training started on ${created.dataset_id}`)
+    if (o.loopSec > 0) yield* loopCompleted(o.loopSec)
   }).pipe(
     Effect.catchAll((e) => Effect.logError(`auto-start failed, staying STOPPED: ${(e as { message?: string }).message ?? String(e)}`))
   )
+
+/**
+ * JUNIPER_CASCOR_AUTO_START_LOOP_SEC: a run that COMPLETED and stayed so for `seconds` is followed by a fresh one on
+ * the same data (same seed: the same growth again). A run an operator stopped, paused or failed is left alone.
+ */
+const loopCompleted = (seconds: number) =>
+  Effect.gen(function* () {
+    const session = (yield* CascorRuns).default
+    let completedFor = 0
+    for (;;) {
+      yield* Effect.sleep(Duration.millis(250))
+      completedFor = session.fsmState === "COMPLETED" ? completedFor + 250 : 0
+      if (completedFor < seconds * 1000) continue
+      completedFor = 0
+      const again = yield* Effect.either(session.start({ start_fresh: true }))
+      if (again._tag === "Left") yield* Effect.logWarning(`auto-start loop: could not start again: ${again.left.message}`)
+      else yield* Effect.logInfo("auto-start loop: the demo run completed; training a fresh network")
+    }
+  })
 
 /** Forks auto-start when enabled. */
 export const layerAutoStart = (o: AutoStartSettings): Layer.Layer<never, never, CascorRuns | JuniperDataClient> =>

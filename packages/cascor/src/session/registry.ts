@@ -10,6 +10,7 @@ import { CascorKernels } from "../engine/service.js"
 import { SnapshotStore } from "../snapshots/store.js"
 import { Broadcaster, type BroadcastSettings } from "./broadcaster.js"
 import { SessionNotFound } from "./errors.js"
+import { pacedKernels } from "./pacing.js"
 import { type SessionSettings, TrainingSession } from "./session.js"
 
 export const DEFAULT_RUN_ID = "default"
@@ -26,6 +27,8 @@ export interface RunsOptions {
   readonly session: SessionSettings
   readonly broadcast: BroadcastSettings
   readonly dataApiKey?: string | undefined
+  /** Demo pacing of the default run (./pacing.ts); 0: full speed. */
+  readonly stepIntervalSec?: number
 }
 
 export const defaultSessionSettings: SessionSettings = {
@@ -66,7 +69,7 @@ export const layerCascorRuns = (
       const broadcaster = new Broadcaster(o.broadcast)
       const session = yield* TrainingSession.make({
         id: DEFAULT_RUN_ID,
-        kernels,
+        kernels: pacedKernels(kernels, o.stepIntervalSec ?? 0),
         backend: backend.backend,
         dataClient,
         dataClientFor,

@@ -147,6 +147,31 @@ describe.runIf(built)("auto-start and start-up guards (real processes)", () => {
     }
   }, 90_000)
 
+  it("auto-start loop (the npm start demo): a COMPLETED run is followed by a fresh one; a stopped run is left alone", async () => {
+    const dataSvc = await startData()
+    const svc = await startCascor({
+      JUNIPER_DATA_URL: dataSvc.baseUrl,
+      JUNIPER_CASCOR_AUTO_START: "true",
+      JUNIPER_CASCOR_AUTO_START_LOOP_SEC: "0.5",
+      JUNIPER_CASCOR_AUTO_DATASET_PARAMS: JSON.stringify({ n_spirals: 2, n_points_per_spiral: 30, noise: 0.1, seed: 3 }),
+      JUNIPER_CASCOR_AUTO_NETWORK: JSON.stringify({ candidate_pool_size: 4, max_hidden_units: 2 })
+    })
+    try {
+      await until(async () => (/auto-start loop: the demo run completed/.test(svc.output()) ? true : undefined), 60_000, "a second run")
+      const runs = () => (svc.output().match(/auto-start loop: the demo run completed/g) ?? []).length
+      await until(async () => (runs() >= 2 ? true : undefined), 60_000, "a third run")
+      await until(async () => ((await status(svc)).state_machine.status === "STARTED" ? true : undefined), 30_000, "training again")
+      await data(svc, "POST", "/v1/training/stop")
+      const after = runs()
+      await new Promise((r) => setTimeout(r, 1500))
+      expect((await status(svc)).state_machine.status).toBe("STOPPED")
+      expect(runs()).toBe(after)
+    } finally {
+      await svc.stop()
+      await dataSvc.stop()
+    }
+  }, 150_000)
+
   it("refuses a non-loopback bind without an attestation, and REQUIRE_AUTH without keys (exit 78)", async () => {
     for (const env of [{ JUNIPER_CASCOR_HOST: "0.0.0.0" }, { JUNIPER_CASCOR_REQUIRE_AUTH: "true" }]) {
       const err = await startService(cascorEntry, { JUNIPER_CASCOR_PORT: "0", ...env }, { timeoutMs: 20_000 }).then(
