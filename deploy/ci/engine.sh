@@ -102,7 +102,7 @@ SH
   chmod 700 "$root/var/lib/postgresql/data"
   tar -C "$root" --numeric-owner -c . | docker import \
     -c "ENV PATH=$pg/bin:/usr/local/bin:/bin PGHOST=/tmp PGDATA=/var/lib/postgresql/data" \
-    -c 'USER 999' -c 'STOPSIGNAL SIGINT' -c 'ENTRYPOINT ["/usr/local/bin/postgres-entrypoint"]' - "$tag" > /dev/null
+    -c 'USER 999' -c 'ENTRYPOINT ["/usr/local/bin/postgres-entrypoint"]' - "$tag" > /dev/null
   rm -rf "$root"
   echo "postgres image $tag: $("$pg/bin/postgres" --version) from $pg"
 }
