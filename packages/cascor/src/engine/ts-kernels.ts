@@ -392,7 +392,8 @@ export const tsFillColumn = (
 export const tsKernels: Kernels = {
   backend: "ts",
   candidatePhase: tsCandidatePhase,
-  candidatePhaseAsync: (input) => Promise.resolve().then(() => tsCandidatePhase(input)),
+  // On the event loop, but after a turn of it: I/O and queued WebSocket writes run before the phase blocks it.
+  candidatePhaseAsync: (input) => new Promise((resolve) => setImmediate(resolve)).then(() => tsCandidatePhase(input)),
   outputPhase: tsOutputPhase,
   fillColumn: tsFillColumn
 }

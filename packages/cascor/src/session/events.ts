@@ -23,6 +23,7 @@ export interface EventSettings {
   readonly outputEpochSampling: number
   /** Candidate epochs between two `candidate_progress` frames (§5: every 50). */
   readonly candidateProgressEvery: number
+  readonly candidateProgressMinMs?: number
 }
 
 export interface EventContext {
@@ -220,6 +221,10 @@ export const onCandidateEpoch = (ctx: EventContext, epoch: number, best: number)
   pr.bestCorrelation = Number.isFinite(best) ? best : null
   const every = ctx.settings.candidateProgressEvery
   if (epoch - pr.lastProgressEpoch < every) return
+  // A time floor too: each frame is one write per subscriber; the phase's final frame is always sent (onEngineEvent).
+  const now = Date.now()
+  if (now - pr.lastProgressAt < (ctx.settings.candidateProgressMinMs ?? 0)) return
+  pr.lastProgressAt = now
   pr.lastProgressEpoch = epoch - (epoch % every)
   const run = ctx.st.run
   ctx.broadcaster.publish("candidate_progress", {

@@ -36,6 +36,7 @@ export const defaultSessionSettings: SessionSettings = {
   initialMetricsCount: 100,
   outputEpochSampling: 25,
   candidateProgressEvery: 50,
+  candidateProgressMinMs: 50,
   stateCoalesceMs: 1000
 }
 

@@ -79,6 +79,8 @@ export interface SessionSettings {
   readonly outputEpochSampling: number
   /** Candidate epochs between two `candidate_progress` frames (§5: every 50). */
   readonly candidateProgressEvery: number
+  /** …and at least this many ms apart (fast native phases would otherwise send hundreds per second). */
+  readonly candidateProgressMinMs?: number
   /** Minimum gap between two non-terminal `state` frames (§6.4: 1000 ms). */
   readonly stateCoalesceMs: number
 }

@@ -17,6 +17,7 @@ export interface Progress {
   outputEpoch: number
   candidateEpoch: number
   lastProgressEpoch: number
+  lastProgressAt: number
   bestCorrelation: number | null
   best: number | null
   second: number | null
@@ -34,6 +35,7 @@ export const freshProgress = (): Progress => ({
   outputEpoch: 0,
   candidateEpoch: 0,
   lastProgressEpoch: 0,
+  lastProgressAt: 0,
   bestCorrelation: null,
   best: null,
   second: null,

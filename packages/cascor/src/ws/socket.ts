@@ -37,6 +37,34 @@ const bytesOf = (f: OutFrame): Buffer => {
   return b
 }
 
+/**
+ * A frame as it goes on the wire (RFC 6455 §5.2: FIN + text opcode, unmasked server frame, payload length), built
+ * once for all clients: a client that keeps up costs one buffered socket write per frame. The server negotiates no
+ * extension (no permessage-deflate), so every message is a plain single frame.
+ */
+const wire = new WeakMap<OutFrame, Buffer>()
+const wireOf = (f: OutFrame): Buffer => {
+  let w = wire.get(f)
+  if (w) return w
+  const payload = bytesOf(f)
+  const n = payload.length
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10
+  w = Buffer.allocUnsafe(head + n)
+  w[0] = 0x81
+  if (head === 2) w[1] = n
+  else if (head === 4) {
+    w[1] = 126
+    w.writeUInt16BE(n, 2)
+  } else {
+    w[1] = 127
+    w.writeUInt32BE(Math.floor(n / 2 ** 32), 2)
+    w.writeUInt32BE(n >>> 0, 6)
+  }
+  payload.copy(w, head)
+  wire.set(f, w)
+  return w
+}
+
 export interface ConnectionOptions {
   readonly bufferFrames: number
   readonly sendTimeoutMs: number
@@ -69,6 +97,52 @@ export interface ConnectionHandlers {
 }
 
 let nextId = 1
+
+// Deferred fan-out: a frame published by the training fiber is queued on each connection and written in one
+// setImmediate pass for all of them, so the socket writes (one writev per client and burst) run after the fiber has
+// launched its next phase (on the addon's threads) instead of in front of it. Order per connection is kept: every
+// frame, personal or broadcast, and a close go through the same pending list.
+const dirty = new Set<() => void>()
+let flushScheduled = false
+const flushAll = () => {
+  flushScheduled = false
+  const flushes = [...dirty]
+  dirty.clear()
+  batches = new Map()
+  try {
+    for (const flush of flushes) flush()
+  } finally {
+    batches = null
+  }
+}
+
+// The frames of one flush, concatenated on the wire once and shared by every connection that gets the same ones
+// (usually all of them): a client costs one socket write per flush, not one per frame.
+const frameIds = new WeakMap<OutFrame, number>()
+let nextFrameId = 0
+const idOf = (f: OutFrame): number => {
+  let id = frameIds.get(f)
+  if (id === undefined) frameIds.set(f, (id = nextFrameId++))
+  return id
+}
+let batches: Map<string, Buffer> | null = null
+const batchOf = (frames: ReadonlyArray<OutFrame>): Buffer => {
+  if (frames.length === 1) return wireOf(frames[0]!)
+  const key = frames.map(idOf).join(",")
+  let b = batches?.get(key)
+  if (!b) {
+    b = Buffer.concat(frames.map(wireOf))
+    batches?.set(key, b)
+  }
+  return b
+}
+const scheduleFlush = (flush: () => void) => {
+  dirty.add(flush)
+  if (!flushScheduled) {
+    flushScheduled = true
+    setImmediate(flushAll)
+  }
+}
 
 export const remoteAddressOf = (req: HttpServerRequest.HttpServerRequest): string =>
   Option.getOrElse(req.remoteAddress, () => "unknown")
@@ -116,11 +190,44 @@ export const serveConnection = (
       // Fast path: with nothing queued and the socket keeping up, a frame is written at once (shared bytes, no fiber
       // hop); otherwise it waits in the Outbox for the writer fiber, which applies backpressure and the send timeout.
       let raw: RawWebSocket | null = null
+      // Pre-framed writes need a connection without extensions (the ws server offers none; checked per connection).
+      let plainFrames = false
       let writerBusy = false
-      let corked = false
-      const uncork = () => {
-        corked = false
-        net.uncork()
+      let pending: Array<OutFrame | { readonly close: { readonly code: number; readonly reason: string } }> = []
+      const deliver = (frame: OutFrame) => {
+        if (raw !== null && !writerBusy && outbox.size === 0 && !outbox.isEnded && raw.readyState === 1 && net.writableLength <= HIGH_WATER_BYTES) {
+          if (plainFrames) net.write(wireOf(frame))
+          else raw.send(bytesOf(frame), { binary: false })
+          conn.lastOutboundAt = Date.now()
+          return
+        }
+        outbox.push(frame)
+      }
+      const fastPath = () =>
+        raw !== null && !writerBusy && outbox.size === 0 && !outbox.isEnded && raw.readyState === 1 && net.writableLength <= HIGH_WATER_BYTES
+      const flush = () => {
+        const items = pending
+        pending = []
+        if (items.length === 0) return
+        // Frames of one burst (a training step's rows, topology, state) leave in one write.
+        let i = 0
+        if (plainFrames && fastPath()) {
+          while (i < items.length && !("close" in items[i]!)) i++
+          if (i > 0) {
+            net.write(batchOf(items.slice(0, i) as Array<OutFrame>))
+            conn.lastOutboundAt = Date.now()
+          }
+        }
+        if (i === items.length) return
+        net.cork()
+        try {
+          for (const item of items.slice(i)) {
+            if ("close" in item) outbox.close(item.close.code, item.close.reason)
+            else deliver(item)
+          }
+        } finally {
+          net.uncork()
+        }
       }
       const conn: Connection = {
         id: nextId++,
@@ -129,21 +236,16 @@ export const serveConnection = (
         lastInboundAt: Date.now(),
         lastOutboundAt: Date.now(),
         send: (frame) => {
-          if (raw !== null && !writerBusy && outbox.size === 0 && !outbox.isEnded && raw.readyState === 1 && net.writableLength <= HIGH_WATER_BYTES) {
-            // Frames published in one burst (a training step's rows, topology, state) leave in one write.
-            if (!corked) {
-              corked = true
-              net.cork()
-              process.nextTick(uncork)
-            }
-            raw.send(bytesOf(frame), { binary: false })
-            conn.lastOutboundAt = Date.now()
-            return
-          }
-          outbox.push(frame)
+          if (outbox.isEnded) return
+          pending.push(frame)
+          scheduleFlush(flush)
         },
-        close: (code, reason) => outbox.close(code, reason),
+        close: (code, reason) => {
+          pending.push({ close: { code, reason } })
+          scheduleFlush(flush)
+        },
         terminate: () => {
+          pending = []
           outbox.shutdown()
           net.destroy()
         }
@@ -208,6 +310,7 @@ export const serveConnection = (
           {
             onOpen: Effect.sync(() => {
               raw = rawWebSocketOf(net)
+              plainFrames = raw !== null && (raw as unknown as { extensions?: string }).extensions === ""
               h.onOpen(conn)
             })
           }
