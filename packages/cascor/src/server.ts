@@ -4,7 +4,7 @@
  * JUNIPER_CASCOR_BACKEND, the JuniperData client and the snapshot store. Readiness probes JuniperData (degraded when
  * it is down); /metrics carries the training gauges; auto-start runs in the background when enabled.
  */
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import {
   Health,
   makeHealth,
@@ -17,8 +17,10 @@ import {
 import { layerJuniperDataClient } from "@juniper/data"
 import { CascorApi } from "./api/http-api.js"
 import { CascorBackend, kernelsLayerFor } from "./backend/registry.js"
+import { offloadTsKernels } from "./backend/ts-offload.js"
 import { clusterLayer } from "./cluster/layers.js"
 import type { CascorSettings } from "./config.js"
+import { CascorKernels } from "./engine/service.js"
 import { CascorApiLive } from "./http/handlers.js"
 import { cascorErrors } from "./http/wire-errors.js"
 import { CascorRpcRoutes } from "./rpc/server.js"
@@ -46,7 +48,8 @@ export const runsLayer = (s: CascorSettings) =>
   }).pipe(
     Layer.provideMerge(
       Layer.mergeAll(
-        kernelsLayerFor(s.backend),
+        // Large TypeScript candidate phases on a worker thread (no native addon here): the event loop keeps serving.
+        kernelsLayerFor(s.backend).pipe(Layer.map((ctx) => Context.add(ctx, CascorKernels, offloadTsKernels(Context.get(ctx, CascorKernels))))),
         layerJuniperDataClient({ baseUrl: s.juniperDataUrl, ...(s.juniperDataApiKey ? { apiKey: s.juniperDataApiKey } : {}) }),
         layerSnapshotStore({ directory: s.snapshotsDir, autoRetain: s.snapshotsAutoRetain, writeDelayMs: s.snapshotWriteDelayMs })
       )
