@@ -140,7 +140,9 @@ const scheduleFlush = (flush: () => void) => {
   dirty.add(flush)
   if (!flushScheduled) {
     flushScheduled = true
-    setImmediate(flushAll)
+    // Two turns: the training fiber yields one turn before each phase (engine/training.ts), so frames published just
+    // before a short output phase wait for the frames after it and leave in the same write (one flush per step).
+    setImmediate(() => setImmediate(flushAll))
   }
 }
 
