@@ -4,19 +4,12 @@
  * event loop (health checks, status, WebSocket frames keep flowing). Smaller phases stay inline: posting the arrays
  * to a thread costs more than they take. Same code, same arithmetic: results are identical either way.
  */
-import { existsSync } from "node:fs"
 import { cpus } from "node:os"
-import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type { CandidatePhaseInput, CandidatePhaseOutput, Kernels } from "../engine/kernel.js"
+import { builtWorkerEntry } from "./worker-entry.js"
 
-/** The worker entry: next to this module in dist; from the sources (vitest), the built copy in dist. */
-export const tsPhaseWorkerEntry = (): URL | undefined => {
-  const here = new URL("./ts-phase-worker.js", import.meta.url)
-  if (existsSync(fileURLToPath(here))) return here
-  const built = new URL(import.meta.url.replace(/\/src\/backend\/[^/]+$/, "/dist/backend/ts-phase-worker.js"))
-  return existsSync(fileURLToPath(built)) ? built : undefined
-}
+export const tsPhaseWorkerEntry = (): URL | undefined => builtWorkerEntry(import.meta.url, "ts-phase-worker.js")
 
 /** Multiply-adds per candidate epoch, P·C·(K+O): the same measure as the native parallel threshold. */
 export const phaseWork = (input: CandidatePhaseInput): number => input.P * input.C * (input.K + input.O)

@@ -3,15 +3,14 @@
  * event loop — on the native addon's own threads (`candidatePhaseAsync`), or, on the TypeScript backend, on a pool
  * of worker threads reading the cached values from shared memory.
  */
-import { existsSync } from "node:fs"
 import { hostname } from "node:os"
-import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import { Context, Effect, Layer, Queue } from "effect"
 import { type CandidateJob, type CandidateJobResult, runCandidateJob } from "../engine/candidate-job.js"
 import { KernelFailure } from "../engine/errors.js"
 import type { Kernels } from "../engine/kernel.js"
 import { CascorKernels } from "../engine/service.js"
+import { builtWorkerEntry } from "../backend/worker-entry.js"
 
 /** Who this runner is, for replies and logs. */
 export class RunnerIdentity extends Context.Tag("@juniper/cascor/cluster/RunnerIdentity")<RunnerIdentity, string>() {}
@@ -108,12 +107,7 @@ export interface CandidateComputeShape {
 export class CandidateCompute extends Context.Tag("@juniper/cascor/cluster/CandidateCompute")<CandidateCompute, CandidateComputeShape>() {}
 
 /** The worker entry: next to this module in dist; from the sources (vitest), the built copy in dist. */
-export const workerEntry = (): URL | undefined => {
-  const here = new URL("./compute-worker.js", import.meta.url)
-  if (existsSync(fileURLToPath(here))) return here
-  const built = new URL(import.meta.url.replace(/\/src\/cluster\/[^/]+$/, "/dist/cluster/compute-worker.js"))
-  return existsSync(fileURLToPath(built)) ? built : undefined
-}
+export const workerEntry = (): URL | undefined => builtWorkerEntry(import.meta.url, "compute-worker.js")
 
 interface PoolWorker {
   worker: Worker

@@ -196,17 +196,14 @@ export const serveConnection = (
       let plainFrames = false
       let writerBusy = false
       let pending: Array<OutFrame | { readonly close: { readonly code: number; readonly reason: string } }> = []
-      const deliver = (frame: OutFrame) => {
-        if (raw !== null && !writerBusy && outbox.size === 0 && !outbox.isEnded && raw.readyState === 1 && net.writableLength <= HIGH_WATER_BYTES) {
-          if (plainFrames) net.write(wireOf(frame))
-          else raw.send(bytesOf(frame), { binary: false })
-          conn.lastOutboundAt = Date.now()
-          return
-        }
-        outbox.push(frame)
-      }
       const fastPath = () =>
         raw !== null && !writerBusy && outbox.size === 0 && !outbox.isEnded && raw.readyState === 1 && net.writableLength <= HIGH_WATER_BYTES
+      const deliver = (frame: OutFrame) => {
+        if (!fastPath()) return outbox.push(frame)
+        if (plainFrames) net.write(wireOf(frame))
+        else raw!.send(bytesOf(frame), { binary: false })
+        conn.lastOutboundAt = Date.now()
+      }
       const flush = () => {
         const items = pending
         pending = []

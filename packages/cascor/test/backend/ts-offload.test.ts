@@ -58,9 +58,18 @@ describe.runIf(tsPhaseWorkerEntry() !== undefined)("TypeScript candidate phases 
     expect(ok).toEqual(tsKernels.candidatePhase(clone(state)))
   })
 
-  it("leaves small phases and other backends alone", () => {
-    const small = offloadTsKernels(tsKernels)
-    expect(small.candidatePhaseAsync).not.toBe(tsKernels.candidatePhaseAsync)
+  it("runs phases below the threshold inline, above it on the thread; other backends are left alone", async () => {
+    let inline = 0
+    const counted = { ...tsKernels, candidatePhaseAsync: (i: CandidatePhaseInput) => (inline++, tsKernels.candidatePhaseAsync(i)) }
+    const k = offloadTsKernels(counted, { minWork: 10_000, threads: 1 })
+    const small = candidateState({ P: 50, I: 2, H: 1, O: 1, C: 4 }, 7)
+    const large = candidateState({ P: 400, I: 2, H: 1, O: 1, C: 8 }, 7)
+    expect(phaseWork(small)).toBeLessThan(10_000)
+    expect(phaseWork(large)).toBeGreaterThanOrEqual(10_000)
+    expect(await k.candidatePhaseAsync(clone(small))).toEqual(tsKernels.candidatePhase(clone(small)))
+    expect(inline).toBe(1)
+    expect(await k.candidatePhaseAsync(clone(large))).toEqual(tsKernels.candidatePhase(clone(large)))
+    expect(inline).toBe(1)
     const fake = { ...tsKernels, backend: "cpu" as const }
     expect(offloadTsKernels(fake)).toBe(fake)
   })
