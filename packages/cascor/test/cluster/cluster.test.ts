@@ -35,17 +35,25 @@ import {
 import type { ServiceProcess } from "@juniper/core"
 import WebSocket from "ws"
 
-/** A recording /ws/training client (answers nothing: after the resume window it gets a fresh connect). */
+/** A recording /ws/training client. It sends no resume (after the resume window it gets a fresh connect) and answers
+ * the server's heartbeat `ping` with a `pong`, as the contract asks of clients (a silent client is closed with 1011
+ * after heartbeat interval + pong timeout, 40 s by default: longer than a slow machine's heavy run). */
 const watch = (url: string) => {
   const frames: Array<any> = []
+  const closed: { code: number; reason: string } = { code: 0, reason: "" }
   const ws = new WebSocket(url)
-  ws.on("message", (d) => frames.push(JSON.parse(String(d))))
+  ws.on("message", (d) => {
+    const f = JSON.parse(String(d))
+    if (f.type === "ping") ws.send(JSON.stringify({ type: "pong", ts: f.ts }))
+    else frames.push(f)
+  })
+  ws.on("close", (code, reason) => Object.assign(closed, { code, reason: String(reason) }))
   const status = new Promise<number | null>((resolve) => {
     ws.once("open", () => resolve(101))
     ws.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? null))
     ws.once("error", () => resolve(null))
   })
-  return { frames, status, close: () => ws.close() }
+  return { frames, status, closed, close: () => ws.close() }
 }
 
 const ready = built && (await pgReachable())
@@ -68,7 +76,14 @@ describe.runIf(ready)(`cluster on PostgreSQL: 3 runners + API (backend ${backend
   let db: { url: string; drop: () => Promise<void> }
   let api: ServiceProcess
   const runners: Array<Runner> = []
-  const env = () => ({ url: db.url, backend, extra: { JUNIPER_CASCOR_CLUSTER__MAX_DATASET_BYTES: "65536", JUNIPER_CASCOR_MAX_BODY_BYTES: "1048576" } })
+  const env = () => ({ url: db.url, backend, extra: {
+      JUNIPER_CASCOR_CLUSTER__MAX_DATASET_BYTES: "65536",
+      JUNIPER_CASCOR_MAX_BODY_BYTES: "1048576",
+      // A short heartbeat, so that the run streams below must answer pings to stay connected.
+      JUNIPER_WS_HEARTBEAT_INTERVAL_SEC: "2",
+      JUNIPER_WS_HEARTBEAT_PONG_TIMEOUT_SEC: "3"
+    }
+  })
   const base = () => api.baseUrl
 
   const waitAll = (ids: ReadonlyArray<string>, timeoutMs: number) =>
@@ -295,7 +310,10 @@ describe.runIf(ready)(`cluster on PostgreSQL: 3 runners + API (backend ${backend
     runners.push(await startRunner(env()))
     await waitAll([heavy], 240_000)
     const { phases } = await checkRun(heavy, params, pairs, 3)
-    await until(() => followed.frames.some((f) => f.type === "event"), 30_000, "the stream's end event")
+    await until(() => followed.frames.some((f) => f.type === "event"), 30_000, "the stream's end event").catch((e: Error) => {
+      throw new Error(`${e.message} (close: ${JSON.stringify(followed.closed)}, last frame: ${followed.frames.at(-1)?.type})`)
+    })
+    expect(followed.closed.code, "the server kept the answering client connected").toBe(0)
     followed.close()
     const types = followed.frames.map((f) => f.type)
     expect(types.slice(0, 4)).toEqual(["connection_established", "initial_status", "state", "initial_metrics"])
