@@ -29,6 +29,7 @@ import { registerTrainingGauges } from "./service/prometheus.js"
 import { juniperDataProbe } from "./service/readiness.js"
 import { layerSnapshotStore } from "./snapshots/store.js"
 import { CascorRuns, defaultSessionSettings, layerCascorRuns } from "./session/registry.js"
+import { layerWsTransport } from "./ws/context.js"
 import { WS_ROUTE_PATTERNS, wsRoutes } from "./ws/routes.js"
 
 export const SERVICE = "juniper-cascor"
@@ -85,7 +86,7 @@ export const CascorServiceLive = (s: CascorSettings): Layer.Layer<never, unknown
   const server = serve({
     api: CascorApi,
     handlers: CascorApiLive,
-    routes: Layer.mergeAll(CascorRpcRoutes, wsRoutes(s.ws, s.http)),
+    routes: Layer.mergeAll(CascorRpcRoutes, wsRoutes),
     routePatterns: [...WS_ROUTE_PATTERNS, { method: "POST", path: "/rpc" }, { method: "GET", path: "/rpc" }],
     settings: s.http,
     errors: cascorErrors,
@@ -94,6 +95,8 @@ export const CascorServiceLive = (s: CascorSettings): Layer.Layer<never, unknown
   return Layer.mergeAll(server, layerAutoStart(s.autoStart)).pipe(
     Layer.provide(health),
     Layer.provide(metrics),
+    // One WebSocket admission for the sockets and GET /v1/metrics/transport.
+    Layer.provide(layerWsTransport(s.ws, s.http)),
     Layer.provide(clusterLayer(s.cluster, s.ws)),
     Layer.provide(runsLayer(s))
   ) as Layer.Layer<never, unknown, SdNotify>

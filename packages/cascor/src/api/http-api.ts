@@ -29,7 +29,9 @@ import {
   DeleteNetworkResult,
   Envelope,
   HyperParameters,
+  MetricsClearResult,
   MetricsHistory,
+  MetricsUndoResult,
   MetricsHistoryUrlParams,
   MetricsResponse,
   NetworkCreateRequest,
@@ -48,6 +50,7 @@ import {
   StartResult,
   StopResult,
   Topology,
+  TransportMetrics,
   TrainingParams,
   TrainingStartRequest,
   TrainingStatus,
@@ -96,7 +99,10 @@ export class TrainingGroup extends HttpApiGroup.make("training")
 
 export class MetricsGroup extends HttpApiGroup.make("metrics")
   .add(HttpApiEndpoint.get("getMetrics", "/metrics").addSuccess(Envelope(MetricsResponse)).addError(CascorNotFound))
-  .add(HttpApiEndpoint.get("getMetricsHistory", "/metrics/history").setUrlParams(MetricsHistoryUrlParams).addSuccess(Envelope(MetricsHistory))) {}
+  .add(HttpApiEndpoint.get("getMetricsHistory", "/metrics/history").setUrlParams(MetricsHistoryUrlParams).addSuccess(Envelope(MetricsHistory)))
+  .add(HttpApiEndpoint.post("clearMetrics", "/training/metrics/clear").addSuccess(Envelope(MetricsClearResult)))
+  .add(HttpApiEndpoint.post("undoClearMetrics", "/training/metrics/clear/undo").addSuccess(Envelope(MetricsUndoResult)).addError(CascorConflict))
+  .add(HttpApiEndpoint.get("getTransportMetrics", "/metrics/transport").addSuccess(Envelope(TransportMetrics))) {}
 
 export class DatasetGroup extends HttpApiGroup.make("dataset")
   .add(HttpApiEndpoint.get("getDataset", "/dataset").addSuccess(Envelope(DatasetInfo)))

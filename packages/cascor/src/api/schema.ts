@@ -365,6 +365,34 @@ export type MetricsResponse = typeof MetricsResponse.Type
 export const MetricsHistory = Schema.Struct({ metrics: Schema.Array(MetricsRow) })
 export type MetricsHistory = typeof MetricsHistory.Type
 
+/** M3: the history is set aside (one level of undo) and emptied. */
+export const MetricsClearResult = Schema.Struct({ status: Schema.Literal("cleared"), cleared_count: Schema.Int, undo_available: Schema.Literal(true) })
+export type MetricsClearResult = typeof MetricsClearResult.Type
+
+/** M4: the rows set aside by the last clear come back in front of the rows recorded since. */
+export const MetricsUndoResult = Schema.Struct({ status: Schema.Literal("restored"), restored_count: Schema.Int, undo_available: Schema.Literal(false) })
+export type MetricsUndoResult = typeof MetricsUndoResult.Type
+
+const Counts = Schema.Record({ key: Schema.String, value: Schema.Int })
+
+/** M5: the default run's /ws/training broadcast counters since start, the open WebSockets and the replay ring. */
+export const TransportMetrics = Schema.Struct({
+  server_instance_id: Schema.String,
+  current_seq: Schema.Int,
+  messages_by_type: Counts,
+  bytes_by_type: Counts,
+  total_messages: Schema.Int,
+  total_bytes: Schema.Int,
+  /** Admitted WebSockets by endpoint (`training`, `control`) and in all. */
+  connections: Schema.Struct({ training: Schema.Int, control: Schema.Int, total: Schema.Int }),
+  /** Live subscribers of the default run's broadcast (WebSocket clients past their greeting, RPC streams). */
+  subscribers: Schema.Int,
+  /** Droppable frames (metrics, progress) shed by full client buffers, over the open connections. */
+  dropped_frames: Schema.Int,
+  replay_buffer: Schema.Struct({ occupancy: Schema.Int, capacity: Schema.Int })
+})
+export type TransportMetrics = typeof TransportMetrics.Type
+
 export const StateMachine = Schema.Struct({
   status: FsmStatus,
   phase: FsmPhase,

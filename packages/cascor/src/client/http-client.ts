@@ -150,6 +150,9 @@ export const makeJuniperCascorClient = (options: CascorClientOptions = {}): Effe
           data("GET", "/v1/metrics/history", api.metrics.getMetricsHistory({ urlParams: p }))
         )
       },
+      clearMetrics: () => data("POST", "/v1/training/metrics/clear", api.metrics.clearMetrics()),
+      undoClearMetrics: () => data("POST", "/v1/training/metrics/clear/undo", api.metrics.undoClearMetrics()),
+      getTransportMetrics: () => data("GET", "/v1/metrics/transport", api.metrics.getTransportMetrics()),
       getDataset: () => data("GET", "/v1/dataset", api.dataset.getDataset()),
       getDatasetData: () => data("GET", "/v1/dataset/data", api.dataset.getDatasetData()),
       getDecisionBoundary: (resolution = DEFAULT_DECISION_BOUNDARY_RESOLUTION) =>

@@ -22,7 +22,7 @@ const METHODS: ReadonlyArray<Methods> = [
   "healthCheck", "isAlive", "readiness", "isReady", "waitForReady", "liveness",
   "createNetwork", "getNetwork", "deleteNetwork", "getTopology", "getStatistics",
   "startTraining", "stopTraining", "pauseTraining", "resumeTraining", "resetTraining", "getTrainingStatus", "getTrainingParams", "updateParams",
-  "getMetrics", "getMetricsHistory", "getDataset", "getDatasetData", "getDecisionBoundary",
+  "getMetrics", "getMetricsHistory", "clearMetrics", "undoClearMetrics", "getTransportMetrics", "getDataset", "getDatasetData", "getDecisionBoundary",
   "listSnapshots", "getSnapshot", "saveSnapshot", "loadSnapshot", "listWorkers", "getWorker", "getWorkerStats"
 ]
 

@@ -15,7 +15,9 @@ import type {
   DecisionBoundary,
   HyperParameters,
   InlineData,
+  MetricsClearResult,
   MetricsHistory,
+  MetricsUndoResult,
   MetricsResponse,
   NetworkCreateRequest,
   NetworkInfo,
@@ -32,6 +34,7 @@ import type {
   Topology,
   TrainingParams,
   TrainingStatus,
+  TransportMetrics,
   Worker,
   WorkerList,
   WorkerStats
@@ -106,6 +109,12 @@ export interface JuniperCascorClientShape {
   readonly getMetrics: () => Call<MetricsResponse>
   /** The last `count` rows (all retained when omitted), oldest first. */
   readonly getMetricsHistory: (count?: number) => Call<MetricsHistory>
+  /** M3: empties the history, setting it aside for one undo. */
+  readonly clearMetrics: () => Call<MetricsClearResult>
+  /** M4: brings the last cleared rows back (409 → ConflictError when there is nothing to undo). */
+  readonly undoClearMetrics: () => Call<MetricsUndoResult>
+  /** M5: the /ws/training broadcast counters, open WebSockets and replay-ring occupancy. */
+  readonly getTransportMetrics: () => Call<TransportMetrics>
   // --- data ---
   readonly getDataset: () => Call<DatasetInfo>
   readonly getDatasetData: () => Call<DatasetData>

@@ -166,20 +166,21 @@ export const trainingEvents = (
             })
           )
         }
-        if (status.done) {
+        const finish = (stopped: boolean) => {
           finished = true
-          return emit([completed(status, false, ms)])
+          return emit([completed(run.status(), stopped, ms)])
         }
         const control = options.control
         if (!control) {
+          if (status.done) return finish(false)
           announced = true
           return emit([phaseStarted(run)])
         }
         return Effect.flatMap(control.state, (state) => {
-          if (state === "stopping") {
-            finished = true
-            return emit([completed(run.status(), true, ms)])
-          }
+          // A stop asked for during the last phase wins over that phase's natural end: the caller was told the run
+          // stops, so it must not turn up COMPLETED afterwards.
+          if (state === "stopping") return finish(true)
+          if (status.done) return finish(false)
           if (state === "paused") {
             if (!pausedAnnounced) {
               pausedAnnounced = true

@@ -1,12 +1,14 @@
 /** Handlers of the JuniperCascor HttpApi: thin adapters from the default run's session to the envelope. */
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { healthHandlers } from "@juniper/core"
 import { nowMeta } from "../api/errors.js"
 import { CascorApi } from "../api/http-api.js"
 import { RunsLive } from "../cluster/http-handlers.js"
 import { CascorRuns } from "../session/registry.js"
 import type { TrainingSession } from "../session/session.js"
+import { WsTransport } from "../ws/context.js"
+import { transportMetricsOf } from "../ws/transport-metrics.js"
 import { httpErrors } from "./errors.js"
 
 /** `{"status":"success","data":…,"meta":{timestamp, version}}`. */
@@ -39,9 +41,14 @@ const TrainingLive = HttpApiBuilder.group(CascorApi, "training", (h) =>
 )
 
 const MetricsLive = HttpApiBuilder.group(CascorApi, "metrics", (h) =>
-  h
-    .handle("getMetrics", () => withSession((s) => s.metrics()).pipe(httpErrors, Effect.map(ok)))
-    .handle("getMetricsHistory", ({ urlParams }) => withSession((s) => s.metricsHistory(urlParams.count)).pipe(Effect.map(okRaw)))
+  Effect.map(Effect.serviceOption(WsTransport), (ws) =>
+    h
+      .handle("getMetrics", () => withSession((s) => s.metrics()).pipe(httpErrors, Effect.map(ok)))
+      .handle("getMetricsHistory", ({ urlParams }) => withSession((s) => s.metricsHistory(urlParams.count)).pipe(Effect.map(okRaw)))
+      .handle("clearMetrics", () => withSession((s) => s.clearMetrics()).pipe(Effect.map(ok)))
+      .handle("undoClearMetrics", () => withSession((s) => s.undoClearMetrics()).pipe(httpErrors, Effect.map(ok)))
+      .handle("getTransportMetrics", () => withSession((s) => Effect.sync(() => ok(transportMetricsOf(s.broadcaster, Option.getOrNull(ws))))))
+  )
 )
 
 const DatasetLive = HttpApiBuilder.group(CascorApi, "dataset", (h) =>

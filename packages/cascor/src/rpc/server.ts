@@ -5,7 +5,9 @@ import type { GenericFrame } from "../api/schema.js"
 import type { OutFrame } from "../session/broadcaster.js"
 import { CascorRuns } from "../session/registry.js"
 import type { TrainingSession } from "../session/session.js"
+import { WsTransport } from "../ws/context.js"
 import { Outbox } from "../ws/outbox.js"
+import { transportMetricsOf } from "../ws/transport-metrics.js"
 import { CascorRpcs } from "./group.js"
 import { CascorClusterRpcs, RunRpcsLive } from "../cluster/rpc.js"
 
@@ -42,8 +44,9 @@ export const watchTraining = (session: TrainingSession, lastSeq?: number): Strea
   )
 
 export const CascorRpcsLive = CascorRpcs.toLayer(
-  Effect.map(CascorRuns, (runs) => {
-    const s = runs.default
+  Effect.gen(function* () {
+    const s = (yield* CascorRuns).default
+    const ws = Option.getOrNull(yield* Effect.serviceOption(WsTransport))
     return CascorRpcs.of({
       CreateNetwork: (req) => s.createNetwork(req),
       GetNetwork: () => s.networkInfo(),
@@ -60,6 +63,9 @@ export const CascorRpcsLive = CascorRpcs.toLayer(
       UpdateTrainingParams: (p) => s.patchParams(p),
       GetMetrics: () => s.metrics(),
       GetMetricsHistory: ({ count }) => s.metricsHistory(count),
+      ClearMetrics: () => s.clearMetrics(),
+      UndoClearMetrics: () => s.undoClearMetrics(),
+      GetTransportMetrics: () => Effect.sync(() => transportMetricsOf(s.broadcaster, ws)),
       GetDataset: () => s.datasetInfo(),
       GetDatasetData: () => s.datasetData(),
       GetDecisionBoundary: ({ resolution }) => s.decisionBoundary(resolution ?? 100),

@@ -12,7 +12,7 @@
  * PAUSED → STARTED; stop: any → STOPPED (idempotent); reset: any → STOPPED/IDLE; natural end → COMPLETED; failure →
  * FAILED; restore → INVESTIGATING. Phases IDLE → OUTPUT → (CANDIDATE → OUTPUT)*.
  */
-import { Effect, Fiber, Schema, type Scope, Stream } from "effect"
+import { Effect, Either, Fiber, Schema, type Scope, Stream } from "effect"
 import type {
   DatasetData,
   DatasetInfo,
@@ -20,8 +20,10 @@ import type {
   EvalMetrics,
   FsmStatus,
   HyperParameters,
+  MetricsClearResult,
   MetricsResponse,
   MetricsRow,
+  MetricsUndoResult,
   NetworkCreateRequest,
   NetworkInfo,
   NetworkStats,
@@ -52,7 +54,7 @@ import { createRun, restoreRun } from "../engine/runs.js"
 import { CascorKernels } from "../engine/service.js"
 import { trainingEvents } from "../engine/training.js"
 import { SnapshotBody } from "../snapshots/format.js"
-import type { SnapshotStoreShape } from "../snapshots/store.js"
+import type { SaveInput, SnapshotStoreShape } from "../snapshots/store.js"
 import type { Broadcaster } from "./broadcaster.js"
 import { type EventContext, onCandidateEpoch, onEngineEvent, onTrainingFailure, withProgress } from "./events.js"
 import {
@@ -102,6 +104,12 @@ const conflict = (what: string, state: FsmStatus) =>
   new SessionConflict({ message: `${what} in the current state (${state})`, state })
 
 const noNetwork = () => new SessionNotFound({ message: "No network created" })
+
+/** Where a run stands: every phase moves at least one of these (the stage alternates, a round or the end comes). */
+const positionOf = (run: CascorRun): string => {
+  const s = run.status()
+  return `${s.stage}/${s.round}/${s.epoch}/${s.hiddenUnits}/${s.done}`
+}
 const noData = () => new SessionNotFound({ message: "No training data loaded" })
 
 export class TrainingSession {
@@ -114,6 +122,12 @@ export class TrainingSession {
   private gen = 0
   private lastStateAt = 0
   private stateTimer: ReturnType<typeof setTimeout> | null = null
+  /** A phase has been announced and its events are not all processed yet. */
+  private phaseInFlight = false
+  /** Where the run stood when the phase in flight was announced (./session.ts betweenPhases). */
+  private phaseStartKey = ""
+  /** Reads waiting for the end of the phase in flight (./session.ts betweenPhases). */
+  private boundaryWaiters: Array<() => void> = []
 
   private constructor(
     private readonly deps: SessionDeps,
@@ -187,7 +201,31 @@ export class TrainingSession {
       this.gen++
       this.fiber = null
       this.control = null
-      return f ? Fiber.interrupt(f).pipe(Effect.asVoid) : Effect.void
+      return f ? Fiber.interrupt(f).pipe(Effect.zipRight(Effect.sync(() => this.atBoundary()))) : Effect.void
+    })
+  }
+
+  /** The run rests between phases: release the reads that waited for it. */
+  private atBoundary(): void {
+    this.phaseInFlight = false
+    for (const w of this.boundaryWaiters.splice(0)) w()
+  }
+
+  /**
+   * `read()` where the run and the session agree. A phase in flight has not touched the run until its kernels return:
+   * until then the run is as before the phase (and a snapshot of it replays the phase exactly). Between that commit
+   * and the processing of the phase's events (a few microtasks, but another fiber may run in between) the run is
+   * ahead of the session's step counter and history: the read then waits until the events are processed, before the
+   * next phase can start.
+   */
+  private betweenPhases<A>(read: () => A): Effect.Effect<A> {
+    return Effect.async<A>((resume) => {
+      if (!this.phaseInFlight || (this.st.run !== null && positionOf(this.st.run) === this.phaseStartKey)) return resume(Effect.sync(read))
+      const waiter = () => resume(Effect.succeed(read()))
+      this.boundaryWaiters.push(waiter)
+      return Effect.sync(() => {
+        this.boundaryWaiters = this.boundaryWaiters.filter((w) => w !== waiter)
+      })
     })
   }
 
@@ -413,7 +451,10 @@ export class TrainingSession {
         const params = yield* engineParams(config)
         this.st.data = data
         const rebuild = fresh || dimsDiffer || dataChanged || !this.st.runHasData || this.st.fsm === "COMPLETED" || this.st.fsm === "FAILED" || body.params !== undefined && body.params !== null && !this.trained()
-        if (fresh) this.st.history.clear()
+        if (fresh) {
+          this.st.history.clear()
+          this.st.clearedMetrics = null
+        }
         if (rebuild) yield* this.buildRun(config, params)
         else if (body.params) {
           this.st.config = config
@@ -443,13 +484,24 @@ export class TrainingSession {
       })
       const program = Stream.runForEach(trainingEvents(run, { control, epochMetrics: "all", restored }), (ev) =>
         Effect.sync(() => {
-          if (gen === this.gen) onEngineEvent(this.events, run, ev)
+          if (gen !== this.gen) return
+          if (ev._tag === "PhaseStarted") {
+            this.phaseInFlight = true
+            this.phaseStartKey = positionOf(run)
+          }
+          onEngineEvent(this.events, run, ev)
+          if (ev._tag === "PhaseEnded") this.atBoundary()
         })
       ).pipe(
         Effect.provideService(CascorKernels, kernels),
         Effect.catchAllCause((cause) =>
           Effect.sync(() => {
             if (gen === this.gen) onTrainingFailure(this.events, cause)
+          })
+        ),
+        Effect.ensuring(
+          Effect.sync(() => {
+            if (gen === this.gen) this.atBoundary()
           })
         )
       )
@@ -503,6 +555,7 @@ export class TrainingSession {
       Effect.gen(this, function* () {
         yield* this.haltFiber()
         this.st.history.clear()
+        this.st.clearedMetrics = null
         this.st.latestEval = null
         if (this.st.config && this.st.params) yield* this.buildRun(this.st.config, this.st.params)
         this.st.step = 0
@@ -566,6 +619,34 @@ export class TrainingSession {
 
   metricsHistory(count?: number): Effect.Effect<{ metrics: Array<MetricsRow> }> {
     return Effect.sync(() => ({ metrics: this.st.history.last(count) }))
+  }
+
+  /** M3: sets the history aside (replacing what an earlier clear set aside) and empties it; training goes on. */
+  clearMetrics(): Effect.Effect<MetricsClearResult> {
+    return this.serialized(
+      Effect.sync(() => {
+        const rows = this.st.history.last()
+        this.st.clearedMetrics = rows
+        this.st.history.clear()
+        this.publishState(true)
+        return { status: "cleared" as const, cleared_count: rows.length, undo_available: true as const }
+      })
+    )
+  }
+
+  /** M4: the rows of the last clear come back, in front of those recorded since (the ring keeps the newest). */
+  undoClearMetrics(): Effect.Effect<MetricsUndoResult, SessionConflict> {
+    return this.serialized(
+      Effect.gen(this, function* () {
+        const cleared = this.st.clearedMetrics
+        if (cleared === null)
+          return yield* Effect.fail(new SessionConflict({ message: "Nothing to undo: no metrics clear since the last reset or restore", state: this.st.fsm }))
+        this.st.history.replace([...cleared, ...this.st.history.last()])
+        this.st.clearedMetrics = null
+        this.publishState(true)
+        return { status: "restored" as const, restored_count: cleared.length, undo_available: false as const }
+      })
+    )
   }
 
   stateFrameData(): StateFrameData {
@@ -648,34 +729,26 @@ export class TrainingSession {
   // -----------------------------------------------------------------------------------------------------------
 
   /** The session's state as a snapshot body (synchronous: a consistent cut between two phases). */
-  private snapshotBody(): Effect.Effect<typeof SnapshotBody.Encoded, SessionInternal> {
-    return Effect.try({
-      try: () =>
-        Schema.encodeSync(SnapshotBody)({
-          network: { ...this.st.config!, hyper: { ...this.st.config!.hyper }, engineOverrides: { ...this.st.config!.engineOverrides } },
-          dataset: this.st.data ? { ...this.st.data, source: { ...this.st.data.source } } : null,
-          run: this.st.runHasData && this.st.run ? this.st.run.snapshot() : null,
-          session: {
-            step: this.st.step,
-            fsm_state: this.st.fsm,
-            completion_reason: this.st.completionReason,
-            backend: this.deps.backend,
-            saved_at: Date.now() / 1000
-          },
-          metrics: this.st.history.last()
-        }),
-      catch: (e) => new SessionInternal({ message: `Failed to serialise the snapshot: ${String(e)}` })
-    })
-  }
-
-  saveSnapshot(description: string, kind: "manual" | "auto" = "manual"): Effect.Effect<SnapshotMeta, SessionError> {
-    return Effect.gen(this, function* () {
-      const { config, run } = yield* this.requireNetwork()
-      const body = yield* this.snapshotBody()
+  /** The snapshot of this instant (body and listing metadata), read in one go; null without a network. */
+  private snapshotNow(): Either.Either<{ body: SaveInput["body"]; meta: SaveInput["meta"] } | null, SessionInternal> {
+    const { config, run } = this.st
+    if (!config || !this.st.params || !run) return Either.right(null)
+    try {
+      const body = Schema.encodeSync(SnapshotBody)({
+        network: { ...config, hyper: { ...config.hyper }, engineOverrides: { ...config.engineOverrides } },
+        dataset: this.st.data ? { ...this.st.data, source: { ...this.st.data.source } } : null,
+        run: this.st.runHasData ? run.snapshot() : null,
+        session: {
+          step: this.st.step,
+          fsm_state: this.st.fsm,
+          completion_reason: this.st.completionReason,
+          backend: this.deps.backend,
+          saved_at: Date.now() / 1000
+        },
+        metrics: this.st.history.last()
+      })
       const s = run.status()
-      const meta = yield* this.deps.store.save({
-        kind,
-        description,
+      return Either.right({
         body,
         meta: {
           network: { input_size: config.inputSize, output_size: config.outputSize, hidden_units: s.hiddenUnits },
@@ -685,6 +758,18 @@ export class TrainingSession {
           engine_epoch: s.epoch
         }
       })
+    } catch (e) {
+      return Either.left(new SessionInternal({ message: `Failed to serialise the snapshot: ${String(e)}` }))
+    }
+  }
+
+  /** Saves the run where it and the session agree (a phase in flight and not yet committed is replayed on restore). */
+  saveSnapshot(description: string, kind: "manual" | "auto" = "manual"): Effect.Effect<SnapshotMeta, SessionError> {
+    return Effect.gen(this, function* () {
+      yield* this.requireNetwork()
+      const captured = yield* Effect.flatten(this.betweenPhases(() => this.snapshotNow()))
+      if (captured === null) return yield* Effect.fail(noNetwork())
+      const meta = yield* this.deps.store.save({ kind, description, body: captured.body, meta: captured.meta })
       this.st.snapshotSeq++
       return meta
     })
@@ -734,6 +819,7 @@ export class TrainingSession {
         this.st.runHasData = engine !== null
         this.st.step = body.session.step
         this.st.history.replace(body.metrics)
+        this.st.clearedMetrics = null
         this.st.completionReason = body.session.completion_reason
         this.st.error = null
         this.st.progress = { ...freshProgress(), engineEpoch: run.status().epoch }

@@ -3,7 +3,7 @@
  * `training_state` object, `state` frame data, the training status (§4.5), the local worker (§4.8), gauge values.
  */
 import { cpus } from "node:os"
-import type { EvalMetrics, FsmPhase, FsmStatus, StateFrameData, TrainingState, TrainingStatus, Worker } from "../api/schema.js"
+import type { EvalMetrics, FsmPhase, FsmStatus, MetricsRow, StateFrameData, TrainingState, TrainingStatus, Worker } from "../api/schema.js"
 import type { CascorParams } from "../engine/params.js"
 import type { CascorRun } from "../engine/run.js"
 import type { EngineData, LoadedDataset } from "./dataset.js"
@@ -68,6 +68,8 @@ export interface SessionState {
   bestLoss: number
   latestEval: EvalMetrics | null
   readonly history: MetricsRing
+  /** The rows the last metrics clear set aside (M3), until an undo (M4), reset or restore; null: nothing to undo. */
+  clearedMetrics: Array<MetricsRow> | null
 }
 
 export const initialState = (): SessionState => ({
@@ -87,7 +89,8 @@ export const initialState = (): SessionState => ({
   snapshotSeq: 0,
   bestLoss: Number.POSITIVE_INFINITY,
   latestEval: null,
-  history: new MetricsRing()
+  history: new MetricsRing(),
+  clearedMetrics: null
 })
 
 const statusSpelling: Record<FsmStatus, TrainingState["status"]> = {
@@ -179,7 +182,7 @@ export const statusOf = (st: SessionState, instanceId: string, backend: string):
     network_loaded: st.config !== null,
     training_active: training,
     completion_reason: st.completionReason,
-    metrics_clear_undo_available: false,
+    metrics_clear_undo_available: st.clearedMetrics !== null,
     snapshot_seq: st.snapshotSeq,
     server_instance_id: instanceId,
     is_training: st.fsm === "STARTED",

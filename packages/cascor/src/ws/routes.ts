@@ -5,13 +5,10 @@
  */
 import { HttpLayerRouter } from "@effect/platform"
 import { Duration, Effect, Layer, Option } from "effect"
-import { type HttpSettings, makeApiKeyCheck } from "@juniper/core"
 import { CloseCode } from "../api/schema.js"
-import type { WsSettings } from "../config.js"
 import { CascorRuns } from "../session/registry.js"
 import { RunFeeds, runParamOf, runTrainingSocket } from "../cluster/ws.js"
-import { Admission } from "./admission.js"
-import type { WsContext } from "./context.js"
+import { WsTransport } from "./context.js"
 import { controlSocket } from "./control.js"
 import { trainingSocket } from "./training.js"
 
@@ -20,23 +17,13 @@ export const WS_ROUTE_PATTERNS = [
   { method: "GET", path: "/ws/control" }
 ] as const
 
-export const makeWsContext = (settings: WsSettings, http: HttpSettings): WsContext => ({
-  settings,
-  admission: new Admission({
-    global: settings.maxConnectionsGlobal,
-    perIp: settings.maxConnectionsPerIp,
-    perIdentity: settings.maxConnectionsPerIdentity,
-    perEndpoint: { training: settings.maxConnections }
-  }),
-  auth: makeApiKeyCheck(http.apiKeys),
-  connections: new Set()
-})
-
-export const wsRoutes = (settings: WsSettings, http: HttpSettings) =>
+/** The routes over the server's WsTransport (its admission and open connections). */
+export const wsRoutes =
   Layer.unwrapScoped(
     Effect.gen(function* () {
       const runs = yield* CascorRuns
-      const ctx = makeWsContext(settings, http)
+      const ctx = yield* WsTransport
+      const settings = ctx.settings
       const goAway = () => {
         for (const c of ctx.connections) c.close(CloseCode.goingAway, "Server shutting down")
       }

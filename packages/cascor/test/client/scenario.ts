@@ -98,6 +98,20 @@ export const dashboardScenario = Effect.gen(function* () {
   expect((yield* c.getSnapshot(snap.snapshot_id)).description).toBe("scenario")
   expect((yield* c.loadSnapshot(snap.snapshot_id)).fsm_state).toBe("INVESTIGATING")
 
+  // Metrics clear and its undo (one level), on the restored history.
+  const rows = (yield* c.getMetricsHistory()).metrics
+  expect(rows.length).toBeGreaterThan(0)
+  expect(yield* c.clearMetrics()).toEqual({ status: "cleared", cleared_count: rows.length, undo_available: true })
+  expect((yield* c.getMetricsHistory()).metrics).toEqual([])
+  expect((yield* c.getTrainingStatus()).metrics_clear_undo_available).toBe(true)
+  expect(yield* c.undoClearMetrics()).toEqual({ status: "restored", restored_count: rows.length, undo_available: false })
+  expect((yield* c.getMetricsHistory()).metrics).toEqual(rows)
+  const nothing = yield* Effect.either(c.undoClearMetrics())
+  expect(Either.isLeft(nothing) && nothing.left._tag).toBe("CascorConflictError")
+  const transport = yield* c.getTransportMetrics()
+  expect(transport.total_messages).toBe(transport.current_seq)
+  expect(transport.messages_by_type["cascade_add"]).toBeGreaterThanOrEqual(2)
+
   const workers = yield* c.listWorkers()
   expect(workers.count).toBeGreaterThanOrEqual(1)
   expect((yield* c.getWorker(workers.workers[0]!.worker_id)).worker_id).toBe(workers.workers[0]!.worker_id)

@@ -76,7 +76,10 @@ describe.runIf(ready)(`cluster on PostgreSQL: 3 runners + API (backend ${backend
   let db: { url: string; drop: () => Promise<void> }
   let api: ServiceProcess
   const runners: Array<Runner> = []
-  const env = () => ({ url: db.url, backend, extra: {
+  const env = () => ({
+    url: db.url,
+    backend,
+    extra: {
       JUNIPER_CASCOR_CLUSTER__MAX_DATASET_BYTES: "65536",
       JUNIPER_CASCOR_MAX_BODY_BYTES: "1048576",
       // A short heartbeat, so that the run streams below must answer pings to stay connected.

@@ -101,6 +101,29 @@ describe("control", () => {
     }).pipe(Effect.provide(TsKernelsLive))
   )
 
+  it.effect("a stop asked for during the last phase wins over the run's natural end", () =>
+    Effect.gen(function* () {
+      // The uninterrupted run: how many phases it has.
+      const ref = yield* makeRun({ params: { seed: 1, rounds: 10 }, dataset: xor() })
+      const all = Chunk.toReadonlyArray(yield* Stream.runCollect(trainingEvents(ref)))
+      const phases = all.filter((e) => e._tag === "PhaseStarted").length
+      expect(all.at(-1)).toMatchObject({ _tag: "TrainingCompleted", outcome: "win" })
+      // The same run, stopped as its last phase starts: that phase runs to its end, the run reports the stop.
+      const control = yield* makeTrainingControl
+      const run = yield* makeRun({ params: { seed: 1, rounds: 10 }, dataset: xor() })
+      let started = 0
+      const seen: Array<Ev> = []
+      const result = yield* runTraining(run, {
+        control,
+        onEvent: (e) => Effect.sync(() => seen.push(e)).pipe(Effect.zipRight(e._tag === "PhaseStarted" && ++started === phases ? control.stop : Effect.void))
+      })
+      expect(run.status().done).toBe(true)
+      expect(result.stopped).toBe(true)
+      expect(seen.at(-1)).toMatchObject({ _tag: "TrainingCompleted", outcome: "stopped", reason: "stopped" })
+      expect(seen.filter((e) => e._tag === "PhaseEnded").length).toBe(phases)
+    }).pipe(Effect.provide(TsKernelsLive))
+  )
+
   it.effect("makeRun validates parameters with typed errors", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(makeRun({ params: { poolSize: 0 }, dataset: xor() }))

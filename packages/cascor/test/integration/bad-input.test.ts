@@ -1,29 +1,7 @@
 // Bad input, route by route and command by command: every failure is a structured 4xx in the error envelope (422 with
 // the FastAPI list) or an error frame; and 1000 garbage WebSocket frames neither crash the service nor stall training.
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { built, call, data, type ServiceProcess, sleep, startCascor, status, until, WsClient } from "./helpers.js"
-
-const expectEnvelope = (r: { status: number; body: any }, status: number, code: string) => {
-  expect(r.status).toBe(status)
-  expect(r.body).toMatchObject({ status: "error", error: { code, message: expect.any(String) }, meta: { timestamp: expect.any(Number), version: "0.4.0" } })
-  if (status === 422) {
-    expect(Array.isArray(r.body.detail)).toBe(true)
-    for (const i of r.body.detail) expect(i).toMatchObject({ type: expect.any(String), loc: expect.any(Array), msg: expect.any(String) })
-  } else expect(r.body.detail).toBe(r.body.error.message)
-}
-
-/** Points with pseudo-random labels: nothing to learn quickly, so training goes on. */
-const inline = (n = 40) => {
-  const train_x: Array<Array<number>> = []
-  const train_y: Array<Array<number>> = []
-  let h = 12345
-  for (let i = 0; i < n; i++) {
-    h = (Math.imul(h, 1103515245) + 12345) >>> 0
-    train_x.push([Math.sin(i * 1.7) * 3, Math.cos(i * 2.3) * 3])
-    train_y.push(h & 0x10000 ? [1, 0] : [0, 1])
-  }
-  return { train_x, train_y }
-}
+import { built, call, data, expectEnvelope, inline, type ServiceProcess, sleep, startCascor, status, until, WsClient } from "./helpers.js"
 
 describe.runIf(built)("bad input (real process)", () => {
   let svc: ServiceProcess

@@ -1,6 +1,6 @@
 // Real processes for the integration tests: `node dist/data` and `node dist/cascor` on 127.0.0.1 (random ports), a
 // small WebSocket client that records frames, and REST helpers that unwrap the envelope.
-import { afterAll } from "vitest"
+import { afterAll, expect } from "vitest"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -183,6 +183,29 @@ export const networkOfTopology = (t: any) => {
     hidden: t.hidden_units.map((h: any) => ({ fanIn: 1 + h.weights.length, weights: Float32Array.from([h.bias, ...h.weights]) })),
     outputWeights
   }
+}
+
+/** A structured error: the envelope, the code, and FastAPI's issue list on a 422. */
+export const expectEnvelope = (r: { status: number; body: any }, status: number, code: string) => {
+  expect(r.status).toBe(status)
+  expect(r.body).toMatchObject({ status: "error", error: { code, message: expect.any(String) }, meta: { timestamp: expect.any(Number), version: "0.4.0" } })
+  if (status === 422) {
+    expect(Array.isArray(r.body.detail)).toBe(true)
+    for (const i of r.body.detail) expect(i).toMatchObject({ type: expect.any(String), loc: expect.any(Array), msg: expect.any(String) })
+  } else expect(r.body.detail).toBe(r.body.error.message)
+}
+
+/** Points with pseudo-random labels: nothing to learn quickly, so training goes on. */
+export const inline = (n = 40) => {
+  const train_x: Array<Array<number>> = []
+  const train_y: Array<Array<number>> = []
+  let h = 12345
+  for (let i = 0; i < n; i++) {
+    h = (Math.imul(h, 1103515245) + 12345) >>> 0
+    train_x.push([Math.sin(i * 1.7) * 3, Math.cos(i * 2.3) * 3])
+    train_y.push(h & 0x10000 ? [1, 0] : [0, 1])
+  }
+  return { train_x, train_y }
 }
 
 export type { ServiceProcess }

@@ -36,11 +36,12 @@ describe.runIf(built)("snapshots across restarts (real processes)", () => {
       expect(full.hidden_units.length).toBeGreaterThan(3)
 
       const dir = tempDir()
-      const two = await startCascor({ ...env, JUNIPER_CASCOR_SNAPSHOTS_DIR: dir })
+      // Paced (candidate phases ≥ 1 s apart; the results do not change) so that the pause lands mid-run on any machine.
+      const two = await startCascor({ ...env, JUNIPER_CASCOR_SNAPSHOTS_DIR: dir, JUNIPER_CASCOR_TRAINING_STEP_INTERVAL_SEC: "1" })
       await train(two)
       await until(async () => (await status(two)).current_epoch >= 3, 60_000, "3 steps")
       await data(two, "POST", "/v1/training/pause")
-      await sleep(300) // the phase in flight ends; the run rests between phases
+      // The snapshot waits for the phase in flight (if any): the run rests between phases.
       const meta = await data(two, "POST", "/v1/snapshots", { description: "before restart" })
       expect(meta).toMatchObject({ description: "before restart", kind: "manual", format: "juniper.cascor.snapshot", format_version: 1 })
       expect(meta.path).toBe(join(dir, `${meta.snapshot_id}.json`))
@@ -69,7 +70,7 @@ describe.runIf(built)("snapshots across restarts (real processes)", () => {
   it("kill -9 during a snapshot write leaves the previous snapshot intact and loadable", async () => {
     const dir = tempDir()
     const env = { JUNIPER_DATA_URL: dataSvc.baseUrl, JUNIPER_CASCOR_SNAPSHOTS_DIR: dir }
-    const slow = await startCascor({ ...env, JUNIPER_CASCOR_SNAPSHOT_WRITE_DELAY_MS: "250" })
+    const slow = await startCascor({ ...env, JUNIPER_CASCOR_SNAPSHOT_WRITE_DELAY_MS: "250", JUNIPER_CASCOR_TRAINING_STEP_INTERVAL_SEC: "1" })
     await train(slow)
     await until(async () => (await status(slow)).current_epoch >= 2, 60_000, "2 steps")
     await data(slow, "POST", "/v1/training/pause")

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Context, Effect, Layer } from "effect"
 import { JuniperDataClient, type JuniperDataClientShape, layerFakeDataClient, layerJuniperDataClient } from "@juniper/data"
+import type { Kernels } from "../../src/engine/kernel.js"
 import { tsKernels } from "../../src/engine/ts-kernels.js"
 import { Broadcaster } from "../../src/session/broadcaster.js"
 import { defaultSessionSettings } from "../../src/session/registry.js"
@@ -38,6 +39,8 @@ export interface TestSessionOptions {
   readonly data?: JuniperDataClientShape
   readonly settings?: Partial<SessionSettings>
   readonly broadcaster?: Broadcaster
+  /** Default: the TS kernels. */
+  readonly kernels?: Kernels
 }
 
 export const makeTestSession = (o: TestSessionOptions = {}) =>
@@ -47,7 +50,7 @@ export const makeTestSession = (o: TestSessionOptions = {}) =>
     const dataClient = o.data ?? (yield* fakeDataClient)
     const session = yield* TrainingSession.make({
       id: "test",
-      kernels: tsKernels,
+      kernels: o.kernels ?? tsKernels,
       backend: "ts",
       dataClient,
       dataClientFor: () => Effect.succeed(dataClient),

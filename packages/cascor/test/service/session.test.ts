@@ -6,6 +6,8 @@ import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { predict } from "../../src/engine/network.js"
 import { decodeParamsSync } from "../../src/engine/params.js"
+import type { Kernels } from "../../src/engine/kernel.js"
+import { tsKernels } from "../../src/engine/ts-kernels.js"
 import type { SessionError } from "../../src/session/errors.js"
 import { MetricsRing } from "../../src/session/metrics.js"
 import { epochsMax } from "../../src/session/params.js"
@@ -18,6 +20,34 @@ const failure = <A>(e: Effect.Effect<A, SessionError>) =>
 
 /** A run long enough to pause: many small phases. */
 const slowNetwork = { candidate_pool_size: 2, candidate_epochs: 5, output_epochs: 5, max_hidden_units: 40, patience: 50, candidate_patience: 50, random_seed: 3 }
+
+/**
+ * The TS kernels, with the `n`-th candidate phase held until `release()`: a test can pause (or snapshot) a run at a
+ * known point however fast or slow the machine is. `phaseEnded` counts the candidate phases that have returned.
+ */
+const gatedKernels = (n: number) => {
+  let calls = 0
+  let open!: () => void
+  let reach!: () => void
+  const gate = new Promise<void>((r) => (open = r))
+  const reached = new Promise<void>((r) => (reach = r))
+  const state = { phaseEnded: 0, inFlight: false }
+  const kernels: Kernels = {
+    ...tsKernels,
+    candidatePhaseAsync: async (input) => {
+      state.inFlight = true
+      if (++calls === n) {
+        reach()
+        await gate
+      }
+      const out = await tsKernels.candidatePhaseAsync(input)
+      state.phaseEnded++
+      state.inFlight = false
+      return out
+    }
+  }
+  return { kernels, state, reached: Effect.promise(() => reached), release: Effect.sync(() => open()) }
+}
 
 const waitFsm = (s: TrainingSession, state: string) => eventually(() => s.statusNow().state_machine.status === state, 20_000, `FSM ${state}`)
 
@@ -216,13 +246,15 @@ describe("training session", () => {
       yield* a.session.start(data)
       yield* waitFsm(a.session, "COMPLETED")
       const full = yield* a.session.topology()
-      // Interrupted: pause after a few steps, snapshot, restore elsewhere, continue.
-      const b = yield* makeTestSession({ dir })
+      // Interrupted: pause during the third candidate phase, snapshot once it rests, restore elsewhere, continue.
+      const g = gatedKernels(3)
+      const b = yield* makeTestSession({ dir, kernels: g.kernels })
       yield* b.session.createNetwork(net)
       yield* b.session.start(data)
-      yield* eventually(() => b.session.statusNow().current_epoch >= 3, 20_000, "3 steps")
+      yield* g.reached
       yield* b.session.pause()
-      yield* eventually(() => b.session.statusNow().training_state.phase_detail !== null, 5_000)
+      yield* g.release
+      yield* eventually(() => g.state.phaseEnded === 3 && b.session.statusNow().current_epoch >= 3, 20_000, "the third phase to end")
       yield* Effect.sleep("100 millis")
       const meta = yield* b.session.saveSnapshot("mid-run")
       expect(meta).toMatchObject({ description: "mid-run", kind: "manual", network: { input_size: 2, output_size: 2 } })
@@ -234,6 +266,38 @@ describe("training session", () => {
       expect(restored).toMatchObject({ operation: "restore", status: "restored", fsm_state: "INVESTIGATING" })
       expect(c.session.statusNow().current_epoch).toBe(restored.time_index.snapshot_window.current_epoch)
       expect((yield* c.session.metricsHistory()).metrics.length).toBeGreaterThan(0)
+      yield* c.session.start(null)
+      yield* waitFsm(c.session, "COMPLETED")
+      expect(yield* c.session.topology()).toEqual(full)
+      expect(c.session.statusNow().current_epoch).toBe(a.session.statusNow().current_epoch)
+    })
+  )
+
+  it.scopedLive("a snapshot taken while a phase is in flight holds the run before it: the restored run replays it exactly", () =>
+    Effect.gen(function* () {
+      const dir = tempDir()
+      const net = { candidate_pool_size: 3, max_hidden_units: 6, candidate_epochs: 20, output_epochs: 20, random_seed: 13 }
+      const data = { dataset: { generator: "spiral", params: { n_points_per_spiral: 30, seed: 4 } } }
+      const a = yield* makeTestSession({ dir })
+      yield* a.session.createNetwork(net)
+      yield* a.session.start(data)
+      yield* waitFsm(a.session, "COMPLETED")
+      const full = yield* a.session.topology()
+      // The second candidate phase is held in flight while the snapshot is taken: it does not wait for the phase.
+      const g = gatedKernels(2)
+      const b = yield* makeTestSession({ dir, kernels: g.kernels })
+      yield* b.session.createNetwork(net)
+      yield* b.session.start(data)
+      yield* g.reached
+      const before = b.session.statusNow()
+      const meta = yield* b.session.saveSnapshot("mid-phase")
+      expect(g.state).toEqual({ phaseEnded: 1, inFlight: true })
+      expect(meta.network.hidden_units).toBe(1)
+      expect(meta.current_epoch).toBe(before.current_epoch)
+      yield* g.release
+      yield* b.session.stop()
+      const c = yield* makeTestSession({ dir })
+      yield* c.session.restoreSnapshot(meta.snapshot_id)
       yield* c.session.start(null)
       yield* waitFsm(c.session, "COMPLETED")
       expect(yield* c.session.topology()).toEqual(full)

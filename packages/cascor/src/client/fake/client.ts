@@ -13,8 +13,10 @@ import {
   DecisionBoundary,
   DeleteNetworkResult,
   HyperParameters,
+  MetricsClearResult,
   MetricsHistory,
   MetricsHistoryUrlParams,
+  MetricsUndoResult,
   MetricsResponse,
   NetworkCreateRequest,
   NetworkInfo,
@@ -34,6 +36,7 @@ import {
   TrainingParams,
   TrainingStartRequest,
   TrainingStatus,
+  TransportMetrics,
   Worker,
   WorkerList,
   WorkerStats
@@ -43,6 +46,7 @@ import { CascorClientError, type CascorClientFailure } from "../errors.js"
 import { DEFAULT_DECISION_BOUNDARY_RESOLUTION, JuniperCascorClient, type JuniperCascorClientShape, startBody } from "../shape.js"
 import { type CascorPromiseClient, toPromiseClient } from "../promise.js"
 import { check, checkResolution } from "../validate.js"
+import { transportMetricsOf } from "../../ws/transport-metrics.js"
 import { type FakeBackendOptions, FakeCascorBackend, type FakeState } from "./backend.js"
 import { ErrorInjector, fakeHealth, sessionFailure } from "./errors.js"
 import { applyScenario, type ScenarioName, type ScenarioOptions } from "./scenarios.js"
@@ -165,6 +169,10 @@ export const makeFakeCascor = (options: FakeCascorOptions = {}): Effect.Effect<{
           MetricsHistory,
           Effect.flatMap(check(MetricsHistoryUrlParams, count === undefined ? {} : { count }, "count (an integer ≥ 1)"), () => session.metricsHistory(count))
         ),
+      clearMetrics: () => op("clearMetrics", MetricsClearResult, session.clearMetrics()),
+      undoClearMetrics: () => op("undoClearMetrics", MetricsUndoResult, session.undoClearMetrics()),
+      // A fake has no WebSocket server: the counters are its in-process broadcast's, connections 0.
+      getTransportMetrics: () => op("getTransportMetrics", TransportMetrics, Effect.sync(() => transportMetricsOf(session.broadcaster, null))),
       getDataset: () => op("getDataset", DatasetInfo, session.datasetInfo()),
       getDatasetData: () => op("getDatasetData", DatasetData, session.datasetData()),
       getDecisionBoundary: (resolution = DEFAULT_DECISION_BOUNDARY_RESOLUTION) =>
