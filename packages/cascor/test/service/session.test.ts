@@ -51,6 +51,16 @@ const gatedKernels = (n: number) => {
 
 const waitFsm = (s: TrainingSession, state: string) => eventually(() => s.statusNow().state_machine.status === state, 20_000, `FSM ${state}`)
 
+/** The uninterrupted run of `net` on `data` in a fresh session: its final topology and step count. */
+const uninterrupted = (dir: string, net: Parameters<TrainingSession["createNetwork"]>[0], data: Parameters<TrainingSession["start"]>[0]) =>
+  Effect.gen(function* () {
+    const a = yield* makeTestSession({ dir })
+    yield* a.session.createNetwork(net)
+    yield* a.session.start(data)
+    yield* waitFsm(a.session, "COMPLETED")
+    return { topology: yield* a.session.topology(), steps: a.session.statusNow().current_epoch }
+  })
+
 describe("training session", () => {
   it.scopedLive("FSM: invalid commands are 409s naming the state; repeated commands are idempotent", () =>
     Effect.gen(function* () {
@@ -240,12 +250,7 @@ describe("training session", () => {
       const dir = tempDir()
       const net = { candidate_pool_size: 3, max_hidden_units: 6, candidate_epochs: 20, output_epochs: 20, random_seed: 11 }
       const data = { dataset: { generator: "spiral", params: { n_points_per_spiral: 30, seed: 2 } } }
-      // Uninterrupted.
-      const a = yield* makeTestSession({ dir })
-      yield* a.session.createNetwork(net)
-      yield* a.session.start(data)
-      yield* waitFsm(a.session, "COMPLETED")
-      const full = yield* a.session.topology()
+      const full = yield* uninterrupted(dir, net, data)
       // Interrupted: pause during the third candidate phase, snapshot once it rests, restore elsewhere, continue.
       const g = gatedKernels(3)
       const b = yield* makeTestSession({ dir, kernels: g.kernels })
@@ -268,8 +273,8 @@ describe("training session", () => {
       expect((yield* c.session.metricsHistory()).metrics.length).toBeGreaterThan(0)
       yield* c.session.start(null)
       yield* waitFsm(c.session, "COMPLETED")
-      expect(yield* c.session.topology()).toEqual(full)
-      expect(c.session.statusNow().current_epoch).toBe(a.session.statusNow().current_epoch)
+      expect(yield* c.session.topology()).toEqual(full.topology)
+      expect(c.session.statusNow().current_epoch).toBe(full.steps)
     })
   )
 
@@ -278,11 +283,7 @@ describe("training session", () => {
       const dir = tempDir()
       const net = { candidate_pool_size: 3, max_hidden_units: 6, candidate_epochs: 20, output_epochs: 20, random_seed: 13 }
       const data = { dataset: { generator: "spiral", params: { n_points_per_spiral: 30, seed: 4 } } }
-      const a = yield* makeTestSession({ dir })
-      yield* a.session.createNetwork(net)
-      yield* a.session.start(data)
-      yield* waitFsm(a.session, "COMPLETED")
-      const full = yield* a.session.topology()
+      const full = yield* uninterrupted(dir, net, data)
       // The second candidate phase is held in flight while the snapshot is taken: it does not wait for the phase.
       const g = gatedKernels(2)
       const b = yield* makeTestSession({ dir, kernels: g.kernels })
@@ -300,8 +301,8 @@ describe("training session", () => {
       yield* c.session.restoreSnapshot(meta.snapshot_id)
       yield* c.session.start(null)
       yield* waitFsm(c.session, "COMPLETED")
-      expect(yield* c.session.topology()).toEqual(full)
-      expect(c.session.statusNow().current_epoch).toBe(a.session.statusNow().current_epoch)
+      expect(yield* c.session.topology()).toEqual(full.topology)
+      expect(c.session.statusNow().current_epoch).toBe(full.steps)
     })
   )
 
