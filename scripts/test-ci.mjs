@@ -15,6 +15,17 @@ if (status === 0) {
   try {
     const r = JSON.parse(readFileSync(report, "utf8"))
     line = `${r.numPassedTests} passed, ${r.numFailedTests} failed${r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""}`
+    // Name every failure again just above the count: CI logs are often read from the end.
+    for (const file of r.testResults) {
+      for (const t of file.assertionResults) {
+        if (t.status !== "failed") continue
+        const why = (t.failureMessages?.[0] ?? "").split("\n").slice(0, 3).join(" ⏎ ").slice(0, 600)
+        console.log(`FAILED: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName} (${Math.round(t.duration ?? 0)} ms): ${why}`)
+      }
+      if (file.status === "failed" && file.assertionResults.length === 0) {
+        console.log(`FAILED: ${file.name.replace(process.cwd() + "/", "")} (file): ${(file.message ?? "").slice(0, 600)}`)
+      }
+    }
   } catch {}
 }
 console.log(line)
