@@ -15,6 +15,9 @@ export default defineConfig({
     include: ["packages/*/test/**/*.test.ts", "native/test/**/*.test.ts", "deploy/test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Integration tests drive real processes on a shared 2-core machine: one retry absorbs a scheduling hiccup, and
+    // `npm test` names every test that needed it (FLAKY lines), so a flake stays visible instead of silently green.
+    retry: 1,
     pool: "forks"
   }
 })

@@ -18,6 +18,10 @@ if (status === 0) {
     // Name every failure again just above the count: CI logs are often read from the end.
     for (const file of r.testResults) {
       for (const t of file.assertionResults) {
+        if (t.status === "passed" && t.failureMessages?.length) {
+          const why = t.failureMessages[0].split("\n").slice(0, 2).join(" ⏎ ").slice(0, 400)
+          console.log(`FLAKY: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName} passed on its retry; first attempt: ${why}`)
+        }
         if (t.status !== "failed") continue
         const why = (t.failureMessages?.[0] ?? "").split("\n").slice(0, 3).join(" ⏎ ").slice(0, 600)
         console.log(`FAILED: ${file.name.replace(process.cwd() + "/", "")} > ${t.fullName} (${Math.round(t.duration ?? 0)} ms): ${why}`)
