@@ -16,7 +16,8 @@ describe.runIf(canopyBuilt)("Canopy sockets (demo backend)", () => {
       JUNIPER_CANOPY_WEBSOCKET__MAX_CONNECTIONS_PER_IP: "4",
       JUNIPER_CANOPY_WEBSOCKET__HEARTBEAT_INTERVAL: "1",
       JUNIPER_CANOPY_WS_CONTROL_AUTH_TIMEOUT: "1",
-      JUNIPER_CANOPY_WEBSOCKET__RESUME_WINDOW_MS: "1500"
+      // Long enough that "at once" (below) and "after the window" stay apart on a loaded machine.
+      JUNIPER_CANOPY_WEBSOCKET__RESUME_WINDOW_MS: "4000"
     })
     base = svc.baseUrl
     await until(async () => (await get(base, "/api/metrics")).status === 200, 60_000, "first metrics")
@@ -90,7 +91,7 @@ describe.runIf(canopyBuilt)("Canopy sockets (demo backend)", () => {
   it("starts at once on a non-resume first frame, answers subscribe_metrics, ignores unknown frames and refuses oversized ones without closing", async () => {
     const c = await WsClient.open(wsUrl(base, "/ws/training"))
     c.send({ type: "subscribe_metrics", data: { max_count: 3 } })
-    await c.next((f) => f.type === "initial_metrics", 1000)
+    await c.next((f) => f.type === "initial_metrics", 3000) // well before the 4 s resume window ends
     expect(c.types().slice(0, 4)).toEqual(["connection_established", "initial_status", "state", "initial_metrics"])
     const from = c.frames.length
     c.send({ type: "subscribe_metrics", data: { max_count: 5 } })

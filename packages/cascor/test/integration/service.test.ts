@@ -127,7 +127,7 @@ describe.runIf(built)("JuniperCascor with JuniperData (real processes)", () => {
     expect(again.of("initial_status")).toEqual([])
     // A live frame after the replay continues the sequence.
     await data(svc, "PATCH", "/v1/training/params", { learning_rate: 0.3 })
-    const live = await again.waitFor((f) => f.type === "state" && f.seq > watcher.lastSeq - 1 && f.data.learning_rate === 0.3, 5_000, "live state")
+    const live = await again.waitFor((f) => f.type === "state" && f.seq > watcher.lastSeq - 1 && f.data.learning_rate === 0.3, 30_000, "live state")
     expect(live.seq).toBeGreaterThan(missed.at(-1).seq)
     again.close()
 
@@ -143,7 +143,7 @@ describe.runIf(built)("JuniperCascor with JuniperData (real processes)", () => {
     future.send({ type: "resume", data: { last_seq: 10 ** 9, server_instance_id: instance } })
     expect((await future.waitFor((f) => f.type === "resume_failed")).data.reason).toBe("out_of_range")
     future.send({ type: "subscribe_metrics", data: { max_count: 2 } })
-    await until(() => future.of("initial_metrics").length === 2, 5_000, "subscribe_metrics")
+    await until(() => future.of("initial_metrics").length === 2, 30_000, "subscribe_metrics")
     expect(future.of("initial_metrics")[1].data.metrics.length).toBe(2)
     future.close()
     watcher.close()

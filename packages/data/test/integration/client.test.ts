@@ -40,7 +40,7 @@ describe.runIf(existsSync(entry))("data clients against node dist/data", () => {
       const c = yield* JuniperDataClient
       expect((yield* c.healthCheck()).service).toBe("juniper-data")
       expect(yield* c.isReady()).toBe(true)
-      expect(yield* c.waitForReady({ timeoutMs: 2000 })).toBe(true)
+      expect(yield* c.waitForReady({ timeoutMs: 10_000 })).toBe(true)
       expect((yield* c.listGenerators()).length).toBe(6)
       expect((yield* c.getGeneratorSchema("xor")).available).toBe(true)
       const created = yield* c.createSpiralDataset({ seed: 42 })
