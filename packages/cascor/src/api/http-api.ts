@@ -1,5 +1,5 @@
 /**
- * The JuniperCascor REST API (cascor-api §2, tier C) as an Effect HttpApi: the server, the typed client
+ * The JuniperCascor REST API (cascor-api §2: tier C, plus M3–M5, E1–E3, R1–R2) as an Effect HttpApi: the server, the typed client
  * (`HttpApiClient.make(CascorApi, { baseUrl })`) and OpenAPI all derive from this definition. Payloads are the
  * schemas of ./schema.ts; every success is wrapped in the `{status, data, meta}` envelope, every failure is one of
  * the error-envelope classes of ./errors.ts. Health (H1–H3) is core's HealthGroup: bare JSON.
@@ -28,6 +28,9 @@ import {
   DecisionBoundaryUrlParams,
   DeleteNetworkResult,
   Envelope,
+  HiddenUnitAddRequest,
+  HiddenUnitAddResult,
+  HiddenUnitRemoveResult,
   HyperParameters,
   MetricsClearResult,
   MetricsHistory,
@@ -47,6 +50,8 @@ import {
   SnapshotListUrlParams,
   SnapshotMeta,
   SnapshotRestoreResult,
+  SnapshotResumeResult,
+  SnapshotRetrainResult,
   StartResult,
   StopResult,
   Topology,
@@ -54,6 +59,8 @@ import {
   TrainingParams,
   TrainingStartRequest,
   TrainingStatus,
+  WeightEditRequest,
+  WeightEditResult,
   Worker,
   WorkerList,
   WorkerStats
@@ -62,6 +69,8 @@ import {
 /** Snapshot ids are checked by the handler (a bad id is a 400, not a 422). */
 const SnapshotPath = Schema.Struct({ id: Schema.String })
 const WorkerPath = Schema.Struct({ worker_id: Schema.String })
+/** A hidden unit's index is checked by the handler (not an integer: a 400). */
+const HiddenUnitPath = Schema.Struct({ idx: Schema.String })
 
 export class NetworkGroup extends HttpApiGroup.make("network")
   .add(
@@ -73,7 +82,34 @@ export class NetworkGroup extends HttpApiGroup.make("network")
   .add(HttpApiEndpoint.get("getNetwork", "/network").addSuccess(Envelope(NetworkInfo)).addError(CascorNotFound))
   .add(HttpApiEndpoint.del("deleteNetwork", "/network").addSuccess(Envelope(DeleteNetworkResult)).addError(CascorConflict).addError(CascorNotFound))
   .add(HttpApiEndpoint.get("getTopology", "/network/topology").addSuccess(Envelope(Topology)).addError(CascorNotFound))
-  .add(HttpApiEndpoint.get("getStatistics", "/network/stats").addSuccess(Envelope(NetworkStats)).addError(CascorNotFound)) {}
+  .add(HttpApiEndpoint.get("getStatistics", "/network/stats").addSuccess(Envelope(NetworkStats)).addError(CascorNotFound))
+  // E1–E3 (tier L): network editing while INVESTIGATING.
+  .add(
+    HttpApiEndpoint.patch("editWeights", "/network/weights")
+      .setPayload(WeightEditRequest)
+      .addSuccess(Envelope(WeightEditResult))
+      .addError(CascorBadRequest)
+      .addError(CascorNotFound)
+      .addError(CascorConflict)
+      .addError(CascorValidationFailed)
+  )
+  .add(
+    HttpApiEndpoint.post("addHiddenUnit", "/network/hidden-units")
+      .setPayload(HiddenUnitAddRequest)
+      .addSuccess(Envelope(HiddenUnitAddResult))
+      .addError(CascorBadRequest)
+      .addError(CascorNotFound)
+      .addError(CascorConflict)
+      .addError(CascorValidationFailed)
+  )
+  .add(
+    HttpApiEndpoint.del("removeHiddenUnit", "/network/hidden-units/:idx")
+      .setPath(HiddenUnitPath)
+      .addSuccess(Envelope(HiddenUnitRemoveResult))
+      .addError(CascorBadRequest)
+      .addError(CascorNotFound)
+      .addError(CascorConflict)
+  ) {}
 
 export class TrainingGroup extends HttpApiGroup.make("training")
   .add(
@@ -136,6 +172,25 @@ export class SnapshotsGroup extends HttpApiGroup.make("snapshots")
       .addError(CascorBadRequest)
       .addError(CascorNotFound)
       .addError(CascorConflict)
+  )
+  // R1, R2 (tier L).
+  .add(
+    HttpApiEndpoint.post("retrainSnapshot", "/snapshots/:id/retrain")
+      .setPath(SnapshotPath)
+      .addSuccess(Envelope(SnapshotRetrainResult))
+      .addError(CascorBadRequest)
+      .addError(CascorNotFound)
+      .addError(CascorConflict)
+      .addError(CascorValidationFailed)
+  )
+  .add(
+    HttpApiEndpoint.post("resumeSnapshot", "/snapshots/:id/resume")
+      .setPath(SnapshotPath)
+      .addSuccess(Envelope(SnapshotResumeResult))
+      .addError(CascorBadRequest)
+      .addError(CascorNotFound)
+      .addError(CascorConflict)
+      .addError(CascorValidationFailed)
   )
   .add(
     HttpApiEndpoint.del("deleteSnapshot", "/snapshots/:id")

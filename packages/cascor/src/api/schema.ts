@@ -578,6 +578,97 @@ export type SnapshotRestoreResult = typeof SnapshotRestoreResult.Type
 export const SnapshotDeleteResult = Schema.Struct({ snapshot_id: Schema.String, deleted: Schema.Literal(true) })
 export type SnapshotDeleteResult = typeof SnapshotDeleteResult.Type
 
+/** R1 `POST /v1/snapshots/{id}/retrain`: the snapshot's network, history and counters cleared; FSM → STOPPED. */
+export const SnapshotRetrainResult = Schema.Struct({
+  snapshot_id: Schema.String,
+  operation: Schema.Literal("retrain"),
+  status: Schema.Literal("ready"),
+  fsm_state: FsmStatus,
+  /** Extension: hidden units of the network training starts from. */
+  hidden_units: Schema.optional(Schema.Int)
+})
+export type SnapshotRetrainResult = typeof SnapshotRetrainResult.Type
+
+/** R2 `POST /v1/snapshots/{id}/resume`: the run restored for an exact continuation; FSM → RESUME_READY. */
+export const SnapshotResumeResult = Schema.Struct({
+  snapshot_id: Schema.String,
+  operation: Schema.Literal("resume"),
+  status: Schema.Literal("ready"),
+  /** The training step (`current_epoch`) the run continues from. */
+  resume_point_epoch: Schema.Int,
+  fsm_state: FsmStatus,
+  /** Extensions: the engine's inner epoch count and the hidden units at the resume point. */
+  engine_epoch: Schema.optional(Schema.Int),
+  hidden_units: Schema.optional(Schema.Int)
+})
+export type SnapshotResumeResult = typeof SnapshotResumeResult.Type
+
+// ---------------------------------------------------------------------------------------------------------------
+// Network editing (E1–E3, tier L): only while INVESTIGATING (after a snapshot restore)
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * `values` of E1 in the topology's shapes (§4.2): output weights (I+H)×O (rows: inputs, then hidden units), output
+ * bias O numbers, hidden unit k's weights I+k numbers, a hidden unit's bias one number. The schema takes a number, or
+ * an array of numbers and arrays of numbers, so a wrong shape is the service's 400 naming the part; a value that is
+ * not finite as float32 (e.g. 1e39) is a 422.
+ */
+export const WeightValues = Schema.Union(Schema.Number, Schema.Array(Schema.Union(Schema.Number, Schema.Array(Schema.Number))))
+export type WeightValues = typeof WeightValues.Type
+
+/** E1 `PATCH /v1/network/weights`. */
+export const WeightEditRequest = Schema.Struct({
+  target: Schema.Literal("output", "hidden_unit"),
+  field: Schema.Literal("weights", "bias"),
+  values: WeightValues,
+  /** Required when `target` is "hidden_unit" (0-based); a unit that does not exist is a 404. */
+  hidden_unit_index: Schema.optional(Schema.Int),
+  /** The values' dtype: float32 (default) or float64 (stored as float32); anything else is a 422. */
+  dtype: Schema.optional(Schema.String)
+})
+export type WeightEditRequest = typeof WeightEditRequest.Type
+
+/** E1 result: network info (§4.1) plus the operation and the FSM state. */
+export const WeightEditResult = Schema.Struct({
+  ...NetworkInfo.fields,
+  operation: Schema.Literal("edit_weights"),
+  fsm_state: FsmStatus,
+  /** Extensions: what was edited. */
+  target: Schema.optional(Schema.Literal("output", "hidden_unit")),
+  field: Schema.optional(Schema.Literal("weights", "bias")),
+  hidden_unit_index: Schema.optional(Schema.NullOr(Schema.Int))
+})
+export type WeightEditResult = typeof WeightEditResult.Type
+
+/** E2 `POST /v1/network/hidden-units`: a unit fed by every input and hidden unit, appended; its output weights are zero. */
+export const HiddenUnitAddRequest = Schema.Struct({
+  /** I + H numbers: inputs, then the existing hidden units. */
+  weights: Schema.Array(Schema.Number),
+  bias: Schema.Number,
+  /** The network's hidden activation (case-insensitive, e.g. "Tanh" for a tanh network); another is a 422. */
+  activation: Schema.optional(Schema.String),
+  /** Only "tail" (a cascade unit can only be appended); another value is a 400. */
+  position: Schema.optional(Schema.String)
+})
+export type HiddenUnitAddRequest = typeof HiddenUnitAddRequest.Type
+
+export const HiddenUnitAddResult = Schema.Struct({
+  unit_index: Schema.Int,
+  num_hidden_units: Schema.Int,
+  operation: Schema.Literal("add_hidden_unit"),
+  fsm_state: FsmStatus
+})
+export type HiddenUnitAddResult = typeof HiddenUnitAddResult.Type
+
+/** E3 `DELETE /v1/network/hidden-units/{idx}`. */
+export const HiddenUnitRemoveResult = Schema.Struct({
+  removed_index: Schema.Int,
+  num_hidden_units: Schema.Int,
+  operation: Schema.Literal("remove_hidden_unit"),
+  fsm_state: FsmStatus
+})
+export type HiddenUnitRemoveResult = typeof HiddenUnitRemoveResult.Type
+
 /** §4.8 worker. */
 export const Worker = Schema.Struct({
   worker_id: Schema.String,

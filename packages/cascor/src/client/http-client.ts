@@ -9,7 +9,16 @@ import { HttpApiClient, HttpClient, HttpClientError, HttpClientRequest } from "@
 import { NodeHttpClient } from "@effect/platform-node"
 import { Duration, Effect, Layer, ParseResult, Random, Schedule } from "effect"
 import { CascorApi } from "../api/http-api.js"
-import { MetricsHistoryUrlParams, NetworkCreateRequest, SnapshotCreateRequest, SnapshotListUrlParams, TrainingParams, TrainingStartRequest } from "../api/schema.js"
+import {
+  HiddenUnitAddRequest,
+  MetricsHistoryUrlParams,
+  NetworkCreateRequest,
+  SnapshotCreateRequest,
+  SnapshotListUrlParams,
+  TrainingParams,
+  TrainingStartRequest,
+  WeightEditRequest
+} from "../api/schema.js"
 import {
   CascorClientError,
   type CascorClientFailure,
@@ -20,7 +29,7 @@ import {
 } from "./errors.js"
 import { type CascorClientOptions, checkBaseUrl, resolveApiKey, toHttpUrl } from "./options.js"
 import { parseRetryAfter, retryDelayMs, shouldRetry } from "./retry.js"
-import { check, checkResolution } from "./validate.js"
+import { check, checkResolution, checkUnitIndex } from "./validate.js"
 import {
   DEFAULT_DECISION_BOUNDARY_RESOLUTION,
   JuniperCascorClient,
@@ -127,6 +136,16 @@ export const makeJuniperCascorClient = (options: CascorClientOptions = {}): Effe
       deleteNetwork: () => data("DELETE", "/v1/network", api.network.deleteNetwork()),
       getTopology: () => data("GET", "/v1/network/topology", api.network.getTopology()),
       getStatistics: () => data("GET", "/v1/network/stats", api.network.getStatistics()),
+      editWeights: (request) =>
+        Effect.flatMap(check(WeightEditRequest, request, "weight edit"), (payload) => data("PATCH", "/v1/network/weights", api.network.editWeights({ payload }))),
+      addHiddenUnit: (request) =>
+        Effect.flatMap(check(HiddenUnitAddRequest, request, "hidden unit"), (payload) =>
+          data("POST", "/v1/network/hidden-units", api.network.addHiddenUnit({ payload }))
+        ),
+      removeHiddenUnit: (index) =>
+        Effect.flatMap(checkUnitIndex(index), (idx) =>
+          data("DELETE", `/v1/network/hidden-units/${idx}`, api.network.removeHiddenUnit({ path: { idx: String(idx) } }))
+        ),
       startTraining: (o = {}) => {
         const body = startBody(o)
         return Effect.flatMap(body === null ? Effect.succeed(null) : check(TrainingStartRequest, body, "training start request"), (payload) =>
@@ -169,6 +188,8 @@ export const makeJuniperCascorClient = (options: CascorClientOptions = {}): Effe
           data("POST", "/v1/snapshots", api.snapshots.saveSnapshot({ payload }))
         ),
       loadSnapshot: (id) => data("POST", `/v1/snapshots/${encodeURIComponent(id)}/restore`, api.snapshots.restoreSnapshot({ path: { id } })),
+      retrainSnapshot: (id) => data("POST", `/v1/snapshots/${encodeURIComponent(id)}/retrain`, api.snapshots.retrainSnapshot({ path: { id } })),
+      resumeSnapshot: (id) => data("POST", `/v1/snapshots/${encodeURIComponent(id)}/resume`, api.snapshots.resumeSnapshot({ path: { id } })),
       listWorkers: () => data("GET", "/v1/workers", api.workers.listWorkers()),
       getWorker: (id) => data("GET", `/v1/workers/${encodeURIComponent(id)}`, api.workers.getWorker({ path: { worker_id: id } })),
       getWorkerStats: () => data("GET", "/v1/workers/stats", api.workers.getWorkerStats())

@@ -20,10 +20,10 @@ export type CascorPromiseClient = {
 
 const METHODS: ReadonlyArray<Methods> = [
   "healthCheck", "isAlive", "readiness", "isReady", "waitForReady", "liveness",
-  "createNetwork", "getNetwork", "deleteNetwork", "getTopology", "getStatistics",
+  "createNetwork", "getNetwork", "deleteNetwork", "getTopology", "getStatistics", "editWeights", "addHiddenUnit", "removeHiddenUnit",
   "startTraining", "stopTraining", "pauseTraining", "resumeTraining", "resetTraining", "getTrainingStatus", "getTrainingParams", "updateParams",
   "getMetrics", "getMetricsHistory", "clearMetrics", "undoClearMetrics", "getTransportMetrics", "getDataset", "getDatasetData", "getDecisionBoundary",
-  "listSnapshots", "getSnapshot", "saveSnapshot", "loadSnapshot", "listWorkers", "getWorker", "getWorkerStats"
+  "listSnapshots", "getSnapshot", "saveSnapshot", "loadSnapshot", "retrainSnapshot", "resumeSnapshot", "listWorkers", "getWorker", "getWorkerStats"
 ]
 
 /** Any layer of JuniperCascorClient (real or fake) as a Promise client. */

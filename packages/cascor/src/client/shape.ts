@@ -13,6 +13,9 @@ import type {
   DatasetInfo,
   DatasetRequest,
   DecisionBoundary,
+  HiddenUnitAddRequest,
+  HiddenUnitAddResult,
+  HiddenUnitRemoveResult,
   HyperParameters,
   InlineData,
   MetricsClearResult,
@@ -29,12 +32,16 @@ import type {
   SnapshotList,
   SnapshotMeta,
   SnapshotRestoreResult,
+  SnapshotResumeResult,
+  SnapshotRetrainResult,
   StartResult,
   StopResult,
   Topology,
   TrainingParams,
   TrainingStatus,
   TransportMetrics,
+  WeightEditRequest,
+  WeightEditResult,
   Worker,
   WorkerList,
   WorkerStats
@@ -96,6 +103,12 @@ export interface JuniperCascorClientShape {
   readonly deleteNetwork: () => Call<{ readonly deleted: true }>
   readonly getTopology: () => Call<Topology>
   readonly getStatistics: () => Call<NetworkStats>
+  /** E1: sets output or hidden-unit weights or biases, in the topology's shapes (409 unless INVESTIGATING). */
+  readonly editWeights: (request: WeightEditRequest) => Call<WeightEditResult>
+  /** E2: appends a hidden unit (I + H weights, a bias); its output weights are zero (409 unless INVESTIGATING). */
+  readonly addHiddenUnit: (request: HiddenUnitAddRequest) => Call<HiddenUnitAddResult>
+  /** E3: removes hidden unit `index` (404 when there is none; 409 unless INVESTIGATING). */
+  readonly removeHiddenUnit: (index: number) => Call<HiddenUnitRemoveResult>
   // --- training ---
   readonly startTraining: (options?: StartTrainingOptions) => Call<StartResult>
   readonly stopTraining: () => Call<StopResult>
@@ -126,6 +139,10 @@ export interface JuniperCascorClientShape {
   readonly saveSnapshot: (description?: string) => Call<SnapshotMeta>
   /** P4: restore (FSM → INVESTIGATING). */
   readonly loadSnapshot: (id: string) => Call<SnapshotRestoreResult>
+  /** R1: the snapshot's network with history and counters cleared (FSM → STOPPED): a start trains it anew. */
+  readonly retrainSnapshot: (id: string) => Call<SnapshotRetrainResult>
+  /** R2: restore for an exact continuation (FSM → RESUME_READY): a start continues the run. */
+  readonly resumeSnapshot: (id: string) => Call<SnapshotResumeResult>
   // --- workers ---
   readonly listWorkers: () => Call<WorkerList>
   readonly getWorker: (id: string) => Call<Worker>

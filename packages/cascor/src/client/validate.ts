@@ -15,3 +15,7 @@ export const checkResolution = (resolution: number): Effect.Effect<number, Casco
   !Number.isInteger(resolution) || resolution < DECISION_BOUNDARY_MIN || resolution > DECISION_BOUNDARY_MAX
     ? Effect.fail(validationError(`resolution must be an integer in ${DECISION_BOUNDARY_MIN}..${DECISION_BOUNDARY_MAX}, got ${resolution}`))
     : Effect.succeed(resolution)
+
+/** A hidden unit's index (E3): an integer (a negative one is the server's 404). */
+export const checkUnitIndex = (index: number): Effect.Effect<number, CascorValidationError> =>
+  Number.isSafeInteger(index) ? Effect.succeed(index) : Effect.fail(validationError(`hidden unit index must be an integer, got ${index}`))

@@ -24,6 +24,9 @@ export type HttpErrorOf<E> = E extends SessionNotFound
         ? CascorInternalError
         : never
 
+const issueSummary = (issues: SessionInvalid["issues"]): string | null =>
+  issues.length === 0 ? null : issues.map((i) => `${i.loc.join(".")}: ${i.msg}`).join("; ")
+
 export const toHttpError = (e: SessionError): Effect.Effect<never, CascorNotFound | CascorConflict | CascorBadRequest | CascorValidationFailed | CascorInternalError> => {
   switch (e._tag) {
     case "SessionNotFound":
@@ -31,7 +34,8 @@ export const toHttpError = (e: SessionError): Effect.Effect<never, CascorNotFoun
     case "SessionConflict":
       return Effect.fail(conflict(e.message, e.state))
     case "SessionInvalid":
-      return Effect.fail(e.status === 400 ? badRequest(e.message) : validationFailed(e.issues, e.message))
+      // A 400 that names a field (a wrong weight shape, say) keeps it in `error.detail`: "body.values[1]: …".
+      return Effect.fail(e.status === 400 ? badRequest(e.message, issueSummary(e.issues)) : validationFailed(e.issues, e.message))
     case "SessionInternal":
       return Effect.zipRight(Effect.logError(e.message), Effect.fail(internalError(e.message)))
   }

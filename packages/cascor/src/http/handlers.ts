@@ -5,6 +5,7 @@ import { healthHandlers } from "@juniper/core"
 import { nowMeta } from "../api/errors.js"
 import { CascorApi } from "../api/http-api.js"
 import { RunsLive } from "../cluster/http-handlers.js"
+import { SessionInvalid } from "../session/errors.js"
 import { CascorRuns } from "../session/registry.js"
 import type { TrainingSession } from "../session/session.js"
 import { WsTransport } from "../ws/context.js"
@@ -16,6 +17,18 @@ export const ok = <A>(data: A) => ({ status: "success" as const, data, meta: now
 
 const withSession = <A, E, R>(f: (s: TrainingSession) => Effect.Effect<A, E, R>) => Effect.flatMap(CascorRuns, (runs) => f(runs.default))
 
+/** E3's `{idx}`: an integer (a negative one names no unit: the session's 404), else a 400 naming it. */
+const hiddenUnitIndex = (idx: string): Effect.Effect<number, SessionInvalid> =>
+  /^-?\d{1,15}$/.test(idx)
+    ? Effect.succeed(Number(idx))
+    : Effect.fail(
+        new SessionInvalid({
+          message: `idx: expected an integer hidden unit index, got '${idx.slice(0, 50)}'`,
+          status: 400,
+          issues: [{ type: "int_parsing", loc: ["path", "idx"], msg: "expected an integer", input: idx.slice(0, 50) }]
+        })
+      )
+
 /** Large payloads skip schema encoding (they are built from the schema's own types). */
 const okRaw = <A>(data: A) => HttpServerResponse.unsafeJson(ok(data))
 
@@ -26,6 +39,11 @@ const NetworkLive = HttpApiBuilder.group(CascorApi, "network", (h) =>
     .handle("deleteNetwork", () => withSession((s) => s.deleteNetwork()).pipe(httpErrors, Effect.map(ok)))
     .handle("getTopology", () => withSession((s) => s.topology()).pipe(httpErrors, Effect.map(okRaw)))
     .handle("getStatistics", () => withSession((s) => s.stats()).pipe(httpErrors, Effect.map(ok)))
+    .handle("editWeights", ({ payload }) => withSession((s) => s.editWeights(payload)).pipe(httpErrors, Effect.map(ok)))
+    .handle("addHiddenUnit", ({ payload }) => withSession((s) => s.addHiddenUnit(payload)).pipe(httpErrors, Effect.map(ok)))
+    .handle("removeHiddenUnit", ({ path }) =>
+      withSession((s) => Effect.flatMap(hiddenUnitIndex(path.idx), (idx) => s.removeHiddenUnit(idx))).pipe(httpErrors, Effect.map(ok))
+    )
 )
 
 const TrainingLive = HttpApiBuilder.group(CascorApi, "training", (h) =>
@@ -66,6 +84,8 @@ const SnapshotsLive = HttpApiBuilder.group(CascorApi, "snapshots", (h) =>
     .handle("listSnapshots", ({ urlParams }) => withSession((s) => s.listSnapshots(urlParams.limit, urlParams.offset)).pipe(Effect.map(ok)))
     .handle("getSnapshot", ({ path }) => withSession((s) => s.getSnapshot(path.id)).pipe(httpErrors, Effect.map(ok)))
     .handle("restoreSnapshot", ({ path }) => withSession((s) => s.restoreSnapshot(path.id)).pipe(httpErrors, Effect.map(ok)))
+    .handle("retrainSnapshot", ({ path }) => withSession((s) => s.retrainSnapshot(path.id)).pipe(httpErrors, Effect.map(ok)))
+    .handle("resumeSnapshot", ({ path }) => withSession((s) => s.resumeSnapshot(path.id)).pipe(httpErrors, Effect.map(ok)))
     .handle("deleteSnapshot", ({ path }) => withSession((s) => s.deleteSnapshot(path.id)).pipe(httpErrors, Effect.map(ok)))
 )
 

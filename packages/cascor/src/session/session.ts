@@ -10,7 +10,9 @@
  *
  * FSM (§5): start: STOPPED/COMPLETED/FAILED/RESUME_READY/INVESTIGATING → STARTED; pause: STARTED → PAUSED; resume:
  * PAUSED → STARTED; stop: any → STOPPED (idempotent); reset: any → STOPPED/IDLE; natural end → COMPLETED; failure →
- * FAILED; restore → INVESTIGATING. Phases IDLE → OUTPUT → (CANDIDATE → OUTPUT)*.
+ * FAILED; snapshot restore → INVESTIGATING, snapshot resume → RESUME_READY (a start from either continues the run
+ * exactly), snapshot retrain → STOPPED. Network edits (E1–E3) only while INVESTIGATING. Phases IDLE → OUTPUT →
+ * (CANDIDATE → OUTPUT)*.
  */
 import { Effect, Either, Fiber, Schema, type Scope, Stream } from "effect"
 import type {
@@ -19,6 +21,9 @@ import type {
   DecisionBoundary,
   EvalMetrics,
   FsmStatus,
+  HiddenUnitAddRequest,
+  HiddenUnitAddResult,
+  HiddenUnitRemoveResult,
   HyperParameters,
   MetricsClearResult,
   MetricsResponse,
@@ -32,12 +37,16 @@ import type {
   SnapshotList,
   SnapshotMeta,
   SnapshotRestoreResult,
+  SnapshotResumeResult,
+  SnapshotRetrainResult,
   StateFrameData,
   StopResult,
   Topology,
   TrainingParams,
   TrainingStartRequest,
   TrainingStatus,
+  WeightEditRequest,
+  WeightEditResult,
   Worker,
   WorkerList,
   WorkerStats
@@ -46,6 +55,20 @@ import { randomUUID } from "node:crypto"
 import type { JuniperDataClientShape } from "@juniper/data"
 import type { TrainingControl } from "../engine/control.js"
 import { makeTrainingControl } from "../engine/control.js"
+import {
+  addHiddenUnit,
+  type InvalidEdit,
+  rebuildRun,
+  removeHiddenUnit,
+  retrainRun,
+  retrainState,
+  type RunState,
+  runStateOf,
+  setHiddenBias,
+  setHiddenWeights,
+  setOutputBias,
+  setOutputWeights
+} from "../engine/edit.js"
 import type { Kernels } from "../engine/kernel.js"
 import type { Network } from "../engine/network.js"
 import type { CascorParams } from "../engine/params.js"
@@ -68,11 +91,11 @@ import {
   placeholderDataset,
   toRows
 } from "./dataset.js"
-import { badRequest, invalidField, SessionConflict, type SessionError, SessionInternal, type SessionInvalid, SessionNotFound } from "./errors.js"
+import { badRequest, invalidField, SessionConflict, type SessionError, SessionInternal, SessionInvalid, SessionNotFound } from "./errors.js"
 import type { MetricsRing } from "./metrics.js"
 import { applyLive, configFromRequest, decodeStoredConfig, engineParams, type NetworkConfig, patchConfig, withSizes } from "./params.js"
 import { freshProgress, gaugesOf, initialState, isTrained, localWorkerOf, type SessionGauges, type SessionState, stateFrameDataOf, statusOf } from "./state.js"
-import { decisionBoundaryOf, statsOf, topologyOf } from "./views.js"
+import { activationDisplayName, decisionBoundaryOf, statsOf, topologyOf } from "./views.js"
 
 export interface SessionSettings {
   readonly evalMetricsEnabled: boolean
@@ -111,6 +134,29 @@ const positionOf = (run: CascorRun): string => {
   return `${s.stage}/${s.round}/${s.epoch}/${s.hiddenUnits}/${s.done}`
 }
 const noData = () => new SessionNotFound({ message: "No training data loaded" })
+
+/** An edit the engine refused → 404 (no such hidden unit), 400 (shape, naming the part) or 422 (not finite). */
+const editFailure = (e: InvalidEdit, prefix: ReadonlyArray<string>): SessionError => {
+  const loc = [...prefix, ...e.loc]
+  switch (e.reason) {
+    case "index":
+      return new SessionNotFound({ message: e.message })
+    case "shape":
+      return new SessionInvalid({ message: e.message, status: 400, issues: [{ type: "value_error.shape", loc, msg: e.message, input: null }] })
+    case "value":
+      return new SessionInvalid({ message: e.message, status: 422, issues: [{ type: "value_error", loc, msg: e.message, input: null }] })
+  }
+}
+
+/** A 400 naming one field of the request. */
+const badField = (loc: ReadonlyArray<string | number>, msg: string, input: unknown = null) =>
+  new SessionInvalid({ message: `${loc.slice(1).join(".")}: ${msg}`, status: 400, issues: [{ type: "value_error", loc: [...loc], msg, input }] })
+
+/** E1 `dtype` values: the engine stores float32; float64 values are rounded to float32. */
+const FLOAT_DTYPES = new Set(["float32", "torch.float32", "np.float32", "numpy.float32", "float", "float64", "torch.float64", "np.float64", "numpy.float64", "double"])
+
+/** A name compared as the activation's: case, "_", "-" and spaces ignored ("Tanh" ≡ "tanh", "symmetric_sigmoid" ≡ "SymmetricSigmoid"). */
+const activationKey = (name: string) => name.toLowerCase().replace(/[_\s-]/g, "")
 
 export class TrainingSession {
   readonly id: string
@@ -188,6 +234,7 @@ export class TrainingSession {
       }
       this.st.config = config
       this.st.params = params
+      this.st.customNetwork = false
       this.st.step = 0
       this.st.progress = freshProgress()
       this.st.bestLoss = Number.POSITIVE_INFINITY
@@ -260,6 +307,7 @@ export class TrainingSession {
         this.st.params = null
         this.st.run = null
         this.st.runHasData = false
+        this.st.customNetwork = false
         this.st.step = 0
         this.st.fsm = "STOPPED"
         this.st.phase = "IDLE"
@@ -455,14 +503,24 @@ export class TrainingSession {
           this.st.history.clear()
           this.st.clearedMetrics = null
         }
+        // An edited (or retrained) network without data yet is carried onto the data: training starts from it.
+        const carried = rebuild && this.st.customNetwork && !this.st.runHasData && !fresh && !dimsDiffer && !body.params && this.st.run ? runStateOf(this.st.run) : null
         if (rebuild) yield* this.buildRun(config, params)
         else if (body.params) {
           this.st.config = config
           this.st.params = params
           applyLive(this.st.run!.params, params)
         }
+        if (carried && this.st.runHasData) {
+          const base = this.st.run!
+          this.st.run = yield* rebuildRun(retrainState(carried, runStateOf(base)), base.dataset, this.deps.kernels).pipe(
+            Effect.mapError((e) => new SessionInternal({ message: `Failed to carry the edited network onto the data: ${e.message}` }))
+          )
+          this.st.customNetwork = true
+        }
         const run = this.st.run!
-        const restored = this.st.fsm === "INVESTIGATING"
+        // A restored run (INVESTIGATING) and a resumed one (RESUME_READY) continue exactly where the snapshot was.
+        const restored = this.st.fsm === "INVESTIGATING" || this.st.fsm === "RESUME_READY"
         this.st.fsm = "STARTED"
         this.st.phase = "IDLE"
         this.st.pausedPhase = null
@@ -787,47 +845,70 @@ export class TrainingSession {
     return Effect.as(this.deps.store.remove(id), { snapshot_id: id, deleted: true as const })
   }
 
-  /** Restores a snapshot: network, data, the run (exact continuation), counters and history; FSM → INVESTIGATING. */
-  restoreSnapshot(id: string): Effect.Effect<SnapshotRestoreResult, SessionError> {
-    return this.serialized(
-      Effect.gen(this, function* () {
-        if (this.st.fsm === "STARTED" || this.st.fsm === "PAUSED") return yield* Effect.fail(conflict("Snapshot cannot be restored", this.st.fsm))
-        const { body } = yield* this.deps.store.load(id)
-        const corrupt = (msg: string) =>
-          invalidField(["path", "id"], `corrupt snapshot: ${msg}`, id)
-        const stored = decodeStoredConfig(body.network)
-        if (stored._tag === "Left") return yield* Effect.fail(corrupt(stored.left))
-        const config = stored.right
-        const params = yield* Effect.mapError(engineParams(config), (e) => corrupt(e.message))
-        if (body.session.backend !== this.deps.backend)
-          yield* Effect.logWarning(`snapshot ${id} was trained on the ${body.session.backend} backend, this service uses ${this.deps.backend}: the continuation is not bit-exact`)
-        yield* this.haltFiber()
-        const data = body.dataset as LoadedDataset | null
-        let run: CascorRun
-        let engine: EngineData | null = null
-        if (data && body.run !== null) {
-          engine = yield* Effect.mapError(engineData(data, params.outputActivation), (e) => corrupt(e.message))
-          run = yield* restoreRun(body.run, engine.train, this.deps.kernels).pipe(Effect.mapError((e) => corrupt(e.message)))
-        } else {
-          run = createRun(params, placeholderDataset(config.inputSize, config.outputSize))
-        }
-        this.st.config = config
-        this.st.params = run.params
-        this.st.data = data
-        this.st.engine = engine
-        this.st.run = run
-        this.st.runHasData = engine !== null
+  /**
+   * Loads a snapshot into the session (P4 restore, R2 resume, R1 retrain): its network, data and run. Restore and
+   * resume keep the run (exact continuation), the training step and the history; retrain starts a new run from the
+   * snapshot's network (engine/edit.ts `retrainRun`) with the history and counters cleared.
+   */
+  private loadSnapshot(id: string, mode: "restore" | "resume" | "retrain"): Effect.Effect<{ config: NetworkConfig; run: CascorRun }, SessionError> {
+    return Effect.gen(this, function* () {
+      const verb = { restore: "restored", resume: "resumed", retrain: "retrained" }[mode]
+      if (this.st.fsm === "STARTED" || this.st.fsm === "PAUSED") return yield* Effect.fail(conflict(`Snapshot cannot be ${verb}`, this.st.fsm))
+      const { body } = yield* this.deps.store.load(id)
+      const corrupt = (msg: string) =>
+        invalidField(["path", "id"], `corrupt snapshot: ${msg}`, id)
+      const stored = decodeStoredConfig(body.network)
+      if (stored._tag === "Left") return yield* Effect.fail(corrupt(stored.left))
+      const config = stored.right
+      const params = yield* Effect.mapError(engineParams(config), (e) => corrupt(e.message))
+      if (mode !== "retrain" && body.session.backend !== this.deps.backend)
+        yield* Effect.logWarning(`snapshot ${id} was trained on the ${body.session.backend} backend, this service uses ${this.deps.backend}: the continuation is not bit-exact`)
+      yield* this.haltFiber()
+      const data = body.dataset as LoadedDataset | null
+      let run: CascorRun
+      let engine: EngineData | null = null
+      if (data && body.run !== null) {
+        engine = yield* Effect.mapError(engineData(data, params.outputActivation), (e) => corrupt(e.message))
+        run = yield* restoreRun(body.run, engine.train, this.deps.kernels).pipe(Effect.mapError((e) => corrupt(e.message)))
+        if (mode === "retrain") run = yield* retrainRun(run, this.deps.kernels).pipe(Effect.mapError((e) => corrupt(e.message)))
+      } else {
+        run = createRun(params, placeholderDataset(config.inputSize, config.outputSize))
+      }
+      this.st.config = config
+      this.st.params = run.params
+      this.st.data = data
+      this.st.engine = engine
+      this.st.run = run
+      this.st.runHasData = engine !== null
+      this.st.clearedMetrics = null
+      this.st.error = null
+      this.st.progress = { ...freshProgress(), engineEpoch: run.status().epoch }
+      this.st.bestLoss = Number.POSITIVE_INFINITY
+      this.st.phase = "IDLE"
+      this.st.pausedPhase = null
+      if (mode === "retrain") {
+        this.st.step = 0
+        this.st.history.clear()
+        this.st.latestEval = null
+        this.st.completionReason = null
+        this.st.customNetwork = engine !== null
+        this.st.fsm = "STOPPED"
+      } else {
         this.st.step = body.session.step
         this.st.history.replace(body.metrics)
-        this.st.clearedMetrics = null
         this.st.completionReason = body.session.completion_reason
-        this.st.error = null
-        this.st.progress = { ...freshProgress(), engineEpoch: run.status().epoch }
-        this.st.bestLoss = Number.POSITIVE_INFINITY
-        this.st.fsm = "INVESTIGATING"
-        this.st.phase = "IDLE"
-        this.st.pausedPhase = null
-        this.publishState(true)
+        this.st.customNetwork = false
+        this.st.fsm = mode === "restore" ? "INVESTIGATING" : "RESUME_READY"
+      }
+      this.publishState(true)
+      return { config, run }
+    })
+  }
+
+  /** P4: restores a snapshot: network, data, the run (exact continuation), counters and history; FSM → INVESTIGATING. */
+  restoreSnapshot(id: string): Effect.Effect<SnapshotRestoreResult, SessionError> {
+    return this.serialized(
+      Effect.map(this.loadSnapshot(id, "restore"), ({ config, run }) => {
         const s = run.status()
         return {
           snapshot_id: id,
@@ -839,6 +920,138 @@ export class TrainingSession {
         }
       })
     )
+  }
+
+  /** R2: as a restore (exact continuation), ready to start; FSM → RESUME_READY. */
+  resumeSnapshot(id: string): Effect.Effect<SnapshotResumeResult, SessionError> {
+    return this.serialized(
+      Effect.map(this.loadSnapshot(id, "resume"), ({ run }) => {
+        const s = run.status()
+        return {
+          snapshot_id: id,
+          operation: "resume" as const,
+          status: "ready" as const,
+          resume_point_epoch: this.st.step,
+          fsm_state: this.st.fsm,
+          engine_epoch: s.epoch,
+          hidden_units: s.hiddenUnits
+        }
+      })
+    )
+  }
+
+  /** R1: the snapshot's network with the history and the run's counters cleared: a start trains it anew; FSM → STOPPED. */
+  retrainSnapshot(id: string): Effect.Effect<SnapshotRetrainResult, SessionError> {
+    return this.serialized(
+      Effect.map(this.loadSnapshot(id, "retrain"), ({ run }) => ({
+        snapshot_id: id,
+        operation: "retrain" as const,
+        status: "ready" as const,
+        fsm_state: this.st.fsm,
+        hidden_units: run.status().hiddenUnits
+      }))
+    )
+  }
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Network editing (E1–E3): while INVESTIGATING, on the run's state (engine/edit.ts), then the run is rebuilt
+  // -----------------------------------------------------------------------------------------------------------
+
+  /**
+   * Applies `edit` to the run's state and rebuilds the run from it (the values cache refilled by the kernels), on
+   * the run's own dataset (the loaded data, or the placeholder of a network without data). Publishes the new
+   * topology and a state frame.
+   */
+  private editRun(
+    check: (run: CascorRun) => Either.Either<void, SessionError>,
+    edit: (s: RunState) => Either.Either<RunState, InvalidEdit>,
+    prefix: ReadonlyArray<string>
+  ): Effect.Effect<{ config: NetworkConfig; before: CascorRun; run: CascorRun }, SessionError> {
+    return this.serialized(
+      Effect.gen(this, function* () {
+        if (this.st.fsm !== "INVESTIGATING")
+          return yield* Effect.fail(
+            new SessionConflict({
+              message: `Network cannot be edited in the current state (${this.st.fsm}): edits need INVESTIGATING (restore a snapshot first)`,
+              state: this.st.fsm
+            })
+          )
+        const { config, run: before } = yield* this.requireNetwork()
+        yield* check(before)
+        const edited = edit(runStateOf(before))
+        if (Either.isLeft(edited)) return yield* Effect.fail(editFailure(edited.left, prefix))
+        const run = yield* rebuildRun(edited.right, before.dataset, this.deps.kernels).pipe(
+          Effect.mapError((e) => new SessionInternal({ message: `Failed to rebuild the edited network: ${e.message}` }))
+        )
+        this.st.run = run
+        this.st.params = run.params
+        this.st.customNetwork = true
+        this.deps.broadcaster.publish("topology", topologyOf(run.network()))
+        this.publishState(true)
+        return { config, before, run }
+      })
+    )
+  }
+
+  /** E1: sets the output weights or biases, or a hidden unit's weights or bias, in the topology's shapes (§4.2). */
+  editWeights(req: WeightEditRequest): Effect.Effect<WeightEditResult, SessionError> {
+    const index = req.hidden_unit_index
+    const check = (): Either.Either<void, SessionError> => {
+      if (req.dtype !== undefined && !FLOAT_DTYPES.has(req.dtype.toLowerCase()))
+        return Either.left(invalidField(["body", "dtype"], `unsupported dtype '${req.dtype}' (the network's weights are float32; float32 or float64 values are accepted)`, req.dtype))
+      if (req.target === "hidden_unit" && index === undefined)
+        return Either.left(badField(["body", "hidden_unit_index"], "required when target is \"hidden_unit\""))
+      return Either.void
+    }
+    const edit = (s: RunState) =>
+      req.target === "output"
+        ? req.field === "weights"
+          ? setOutputWeights(s, req.values)
+          : setOutputBias(s, req.values)
+        : req.field === "weights"
+          ? setHiddenWeights(s, index!, req.values)
+          : setHiddenBias(s, index!, req.values)
+    return Effect.map(this.editRun(check, edit, ["body"]), ({ config, run }) => ({
+      ...this.networkInfoOf(config, run),
+      operation: "edit_weights" as const,
+      fsm_state: this.st.fsm,
+      target: req.target,
+      field: req.field,
+      hidden_unit_index: req.target === "hidden_unit" ? index! : null
+    }))
+  }
+
+  /** E2: appends a hidden unit fed by every input and hidden unit; its output weights are zero (outputs unchanged). */
+  addHiddenUnit(req: HiddenUnitAddRequest): Effect.Effect<HiddenUnitAddResult, SessionError> {
+    const check = (run: CascorRun): Either.Either<void, SessionError> => {
+      if (req.position !== undefined && req.position !== "tail")
+        return Either.left(badField(["body", "position"], `only "tail" is supported (a cascade unit reads every earlier unit), got '${req.position}'`, req.position))
+      if (req.activation !== undefined) {
+        const own = run.network().hiddenActivation
+        const name = activationDisplayName[own] ?? own
+        if (activationKey(req.activation) !== activationKey(own))
+          return Either.left(
+            invalidField(["body", "activation"], `the network's hidden units are ${name}; a unit with another activation ('${req.activation}') is not supported`, req.activation)
+          )
+      }
+      return Either.void
+    }
+    return Effect.map(this.editRun(check, (s) => addHiddenUnit(s, req.weights, req.bias), ["body"]), ({ before, run }) => ({
+      unit_index: before.status().hiddenUnits,
+      num_hidden_units: run.status().hiddenUnits,
+      operation: "add_hidden_unit" as const,
+      fsm_state: this.st.fsm
+    }))
+  }
+
+  /** E3: removes hidden unit `idx`; later hidden units and the outputs lose the weight that read it. */
+  removeHiddenUnit(idx: number): Effect.Effect<HiddenUnitRemoveResult, SessionError> {
+    return Effect.map(this.editRun(() => Either.void, (s) => removeHiddenUnit(s, idx), ["path"]), ({ run }) => ({
+      removed_index: idx,
+      num_hidden_units: run.status().hiddenUnits,
+      operation: "remove_hidden_unit" as const,
+      fsm_state: this.st.fsm
+    }))
   }
 
   // -----------------------------------------------------------------------------------------------------------

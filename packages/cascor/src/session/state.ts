@@ -70,6 +70,11 @@ export interface SessionState {
   readonly history: MetricsRing
   /** The rows the last metrics clear set aside (M3), until an undo (M4), reset or restore; null: nothing to undo. */
   clearedMetrics: Array<MetricsRow> | null
+  /**
+   * The run's network holds weights that a rebuild of the run would lose: edited (E1–E3) or taken from a snapshot to
+   * retrain (R1). Counts as trained; a run on the placeholder dataset carries it over when data arrives.
+   */
+  customNetwork: boolean
 }
 
 export const initialState = (): SessionState => ({
@@ -90,7 +95,8 @@ export const initialState = (): SessionState => ({
   bestLoss: Number.POSITIVE_INFINITY,
   latestEval: null,
   history: new MetricsRing(),
-  clearedMetrics: null
+  clearedMetrics: null,
+  customNetwork: false
 })
 
 const statusSpelling: Record<FsmStatus, TrainingState["status"]> = {
@@ -108,6 +114,7 @@ const statusSpelling: Record<FsmStatus, TrainingState["status"]> = {
 export const isTrained = (st: SessionState): boolean => {
   if (st.fsm === "STARTED" || st.fsm === "PAUSED") return true
   if (!st.run) return false
+  if (st.customNetwork) return true
   const s = st.run.status()
   return st.step > 0 || s.epoch > 0 || s.hiddenUnits > 0
 }

@@ -182,4 +182,10 @@ export class FakeCascorBackend {
   restoreSnapshot(id: string) {
     return Effect.tap(this.session.restoreSnapshot(id), () => this.settle)
   }
+  retrainSnapshot(id: string) {
+    return Effect.tap(this.session.retrainSnapshot(id), () => this.settle)
+  }
+  resumeSnapshot(id: string) {
+    return Effect.tap(this.session.resumeSnapshot(id), () => this.settle)
+  }
 }

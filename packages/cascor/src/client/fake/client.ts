@@ -12,6 +12,9 @@ import {
   DatasetInfo,
   DecisionBoundary,
   DeleteNetworkResult,
+  HiddenUnitAddRequest,
+  HiddenUnitAddResult,
+  HiddenUnitRemoveResult,
   HyperParameters,
   MetricsClearResult,
   MetricsHistory,
@@ -30,6 +33,8 @@ import {
   SnapshotListUrlParams,
   SnapshotMeta,
   SnapshotRestoreResult,
+  SnapshotResumeResult,
+  SnapshotRetrainResult,
   StartResult,
   StopResult,
   Topology,
@@ -37,6 +42,8 @@ import {
   TrainingStartRequest,
   TrainingStatus,
   TransportMetrics,
+  WeightEditRequest,
+  WeightEditResult,
   Worker,
   WorkerList,
   WorkerStats
@@ -45,7 +52,7 @@ import { type SessionError, SessionNotFound } from "../../session/errors.js"
 import { CascorClientError, type CascorClientFailure } from "../errors.js"
 import { DEFAULT_DECISION_BOUNDARY_RESOLUTION, JuniperCascorClient, type JuniperCascorClientShape, startBody } from "../shape.js"
 import { type CascorPromiseClient, toPromiseClient } from "../promise.js"
-import { check, checkResolution } from "../validate.js"
+import { check, checkResolution, checkUnitIndex } from "../validate.js"
 import { transportMetricsOf } from "../../ws/transport-metrics.js"
 import { type FakeBackendOptions, FakeCascorBackend, type FakeState } from "./backend.js"
 import { ErrorInjector, fakeHealth, sessionFailure } from "./errors.js"
@@ -146,6 +153,11 @@ export const makeFakeCascor = (options: FakeCascorOptions = {}): Effect.Effect<{
       deleteNetwork: () => op("deleteNetwork", DeleteNetworkResult, backend.deleteNetwork()),
       getTopology: () => op("getTopology", Topology, session.topology()),
       getStatistics: () => op("getStatistics", NetworkStats, session.stats()),
+      editWeights: (request) =>
+        op("editWeights", WeightEditResult, Effect.flatMap(check(WeightEditRequest, request, "weight edit"), (r) => session.editWeights(r))),
+      addHiddenUnit: (request) =>
+        op("addHiddenUnit", HiddenUnitAddResult, Effect.flatMap(check(HiddenUnitAddRequest, request, "hidden unit"), (r) => session.addHiddenUnit(r))),
+      removeHiddenUnit: (index) => op("removeHiddenUnit", HiddenUnitRemoveResult, Effect.flatMap(checkUnitIndex(index), (i) => session.removeHiddenUnit(i))),
       startTraining: (o = {}) => {
         const body = startBody(o)
         return op(
@@ -185,6 +197,8 @@ export const makeFakeCascor = (options: FakeCascorOptions = {}): Effect.Effect<{
       saveSnapshot: (description = "") =>
         op("saveSnapshot", SnapshotMeta, Effect.flatMap(check(SnapshotCreateRequest, { description }, "snapshot description"), () => session.saveSnapshot(description))),
       loadSnapshot: (id) => op("loadSnapshot", SnapshotRestoreResult, backend.restoreSnapshot(id)),
+      retrainSnapshot: (id) => op("retrainSnapshot", SnapshotRetrainResult, backend.retrainSnapshot(id)),
+      resumeSnapshot: (id) => op("resumeSnapshot", SnapshotResumeResult, backend.resumeSnapshot(id)),
       listWorkers: () => op("listWorkers", WorkerList, empty ? Effect.succeed({ workers: [], count: 0 }) : session.workers()),
       getWorker: (id) => op("getWorker", Worker, empty ? Effect.fail(noWorker(id)) : session.worker(id)),
       getWorkerStats: () =>
