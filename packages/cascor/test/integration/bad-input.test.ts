@@ -131,10 +131,12 @@ describe.runIf(built)("bad input (real process)", () => {
   it("1000 garbage frames neither crash the service nor stall training", async () => {
     // The native backend (when built) runs candidate phases off the event loop, as deployed; the TS kernels block it
     // for a whole phase, which liveness would (rightly) call unresponsive on a dataset this size.
-    const svc = await startCascor({ JUNIPER_CASCOR_BACKEND: "auto" })
+    // Paced (0.75 s between candidate phases): unpaced, this run learns the spiral in about a second, and a fast or a
+    // slow machine could see it COMPLETED before the checks below; paced it trains for half a minute.
+    const svc = await startCascor({ JUNIPER_CASCOR_BACKEND: "auto", JUNIPER_CASCOR_TRAINING_STEP_INTERVAL_SEC: "0.75" })
     try {
       await data(svc, "POST", "/v1/network", { candidate_pool_size: 4, max_hidden_units: 100, candidate_epochs: 400, output_epochs: 400, patience: 400, candidate_patience: 400 })
-      // A noisy built-in spiral (JuniperData is not running here): too noisy to be learnt, so training goes on.
+      // A noisy built-in spiral (JuniperData is not running here): about 48 units to learn, so training goes on.
       await data(svc, "POST", "/v1/training/start", { start_fresh: true, dataset: { generator: "spiral", params: { n_points_per_spiral: 400, noise: 3, seed: 1 } } })
       const watcher = WsClient.training(svc)
       await watcher.opened
